@@ -1,0 +1,24 @@
+/** Where a CLI command writes; injectable so tests can capture it. */
+export interface CommandIO {
+  /** A line of normal output (stdout). */
+  out(line: string): void;
+  /** A line of diagnostics (stderr). */
+  err(line: string): void;
+  /** True when stderr is an interactive terminal (progress bars are drawn only then). */
+  readonly interactive: boolean;
+  /** Redraws the progress line on a terminal. */
+  progress(line: string): void;
+}
+
+/** The process's own streams. */
+export function processIO(): CommandIO {
+  const interactive = Boolean(process.stderr.isTTY);
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    interactive,
+    progress: (line) => {
+      if (interactive) process.stderr.write(`\r\x1b[2K${line}`);
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readCheckpoint } from './checkpoint/index.js';
+import { compileCheckpoint } from './compiler.js';
+import type { OnnxGraph } from './graph/onnx-model.js';
+import { serializeModel } from './graph/onnx-model.js';
+import { inferConfig, type SwinIRConfig } from './graph/swinir-config.js';
+import { buildSwinIRGraph, type InputShape } from './graph/swinir-graph.js';
+import { createRunner } from './runtime/onnx-session.js';
+import {
+  type FixtureCase,
+  type FixtureModel,
+  fixtureIndex,
+  readFloats,
+  sharedPath,
+} from './test-support/shared-data.js';
+import { cropTopLeft, padReflectBottomRight, roundUpTo } from './tiling/tensor-layout.js';
+
+const index = fixtureIndex();
+
+/** Runs a fixture case through an ONNX model the way the reference does: reflect-pad, run, crop. */
+async function runCase(model: FixtureModel, testCase: FixtureCase, emit: (shape: InputShape) => Uint8Array) {
+  const [n, c, h, w] = testCase.input_shape;
+  const ws = model.config.window_size;
+  const padded = padReflectBottomRight(
+    { channels: n * c, height: h, width: w, data: readFloats(testCase.input) },
+    roundUpTo(h, ws),
+    roundUpTo(w, ws),
+  );
+  const runner = await createRunner(emit([n, c, padded.height, padded.width]), { device: 'cpu', threads: 2 });
+  const scale = model.config.upscale;
+  const out = await runner.run(padded.data, [n, c, padded.height, padded.width]);
+  await runner.release();
+  const cropped = cropTopLeft(
+    { channels: n * c, height: padded.height * scale, width: padded.width * scale, data: out },
+    h * scale,
+    w * scale,
+  );
+  return maxAbsDifference(cropped.data, readFloats(testCase.output));
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+  return max;
+}
+
+const tolerance = (model: FixtureModel) => (model.config.img_range === 255 ? 1e-3 : 1e-4);
+
+describe('compiled ONNX models reproduce the official SwinIR outputs', () => {
+  for (const [name, model] of Object.entries(index)) {
+    const checkpoint = readFileSync(sharedPath('fixtures/swinir', model.checkpoint));
+    for (const testCase of model.cases) {
+      it(`${name} ${testCase.input_shape.join('x')}`, async () => {
+        const emit = (shape: InputShape) =>
+          compileCheckpoint(checkpoint, { shape, imgRange: model.config.img_range }).onnx;
+        expect(await runCase(model, testCase, emit)).toBeLessThanOrEqual(tolerance(model));
+      });
+    }
+  }
+
+  it('infers the fixture configs from tensor names and shapes', () => {
+    for (const model of Object.values(index)) {
+      const tensors = readCheckpoint(readFileSync(sharedPath('fixtures/swinir', model.checkpoint)));
+      const { config } = inferConfig(tensors.weights, tensors.otherTensors);
+      const expected = {
+        ...model.config,
+        upsampler: model.config.upsampler === '' ? 'none' : model.config.upsampler,
+      };
+      for (const key of [
+        'upscale',
+        'in_chans',
+        'embed_dim',
+        'depths',
+        'num_heads',
+        'window_size',
+        'mlp_ratio',
+        'upsampler',
+        'resi_connection',
+        'img_range',
+      ] as const) {
+        expect(config[key], key).toEqual(expected[key]);
+      }
+      expect(tensors.stateDictKey).toBe(model.state_dict_key);
+    }
+  });
+});
+
+describe('the golden comparison bites', () => {
+  const model = index.lightweight_x2 as FixtureModel;
+  const testCase = model.cases[0] as FixtureCase;
+  const tensors = readCheckpoint(readFileSync(sharedPath('fixtures/swinir', model.checkpoint)));
+  const { config } = inferConfig(tensors.weights, tensors.otherTensors);
+  const emitWith =
+    (cfg: SwinIRConfig, weights = tensors.weights, mutate = (g: OnnxGraph) => g) =>
+    (shape: InputShape) =>
+      serializeModel(mutate(buildSwinIRGraph(cfg, weights, shape)), {
+        opset: 17,
+        producerVersion: 'test',
+        metadata: {},
+      });
+
+  it('passes unmutated', async () => {
+    expect(await runCase(model, testCase, emitWith(config))).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('fails without the window shift', async () => {
+    const unshifted = { ...config, shifted: config.shifted.map((layer) => layer.map(() => false)) };
+    expect(await runCase(model, testCase, emitWith(unshifted))).toBeGreaterThan(1e-2);
+  });
+
+  it('fails without the relative position bias', async () => {
+    const weights = new Map(tensors.weights);
+    for (const [key, t] of weights) {
+      if (key.endsWith('relative_position_bias_table'))
+        weights.set(key, { shape: t.shape, data: new Float32Array(t.data.length) });
+    }
+    expect(await runCase(model, testCase, emitWith(config, weights))).toBeGreaterThan(1e-2);
+  });
+
+  it('fails without the long residual connection around the body', async () => {
+    const dropResidual = (graph: OnnxGraph): OnnxGraph => {
+      const firstConv = graph.nodes.find((n) => n.opType === 'Conv')?.outputs[0];
+      const nodes = graph.nodes.map((n) =>
+        n.opType === 'Add' && n.inputs[1] === firstConv
+          ? { ...n, opType: 'Identity', inputs: [n.inputs[0] as string] }
+          : n,
+      );
+      expect(nodes.filter((n, i) => n !== graph.nodes[i])).toHaveLength(1);
+      return { ...graph, nodes };
+    };
+    expect(await runCase(model, testCase, emitWith(config, tensors.weights, dropResidual))).toBeGreaterThan(
+      1e-2,
+    );
+  });
+});
+
+describe('compiled model size and speed', () => {
+  it('SwinIR-S ×2 for 64×64: one copy of each weight, under 5 MB, compiled in under 2 s', () => {
+    const checkpoint = readFileSync(sharedPath('fixtures/swinir/lightweight_x2.pth'));
+    const started = performance.now();
+    const { onnx } = compileCheckpoint(checkpoint, { shape: [1, 3, 64, 64] });
+    const elapsed = performance.now() - started;
+    expect(onnx.byteLength).toBeLessThan(5_000_000);
+    // Generous bound so a loaded CI machine does not flake; the measured time is in the benchmark.
+    expect(elapsed).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,68 @@
+import { readCheckpoint } from './checkpoint/index.js';
+import { SwinupError } from './errors.js';
+import { serializeModel } from './graph/onnx-model.js';
+import { inferConfig, type SwinIRConfig } from './graph/swinir-config.js';
+import { buildSwinIRGraph, type InputShape } from './graph/swinir-graph.js';
+
+/** ONNX opset the emitter targets (LayerNormalization needs 17). */
+export const OPSET = 17;
+
+/** Options of {@link compileCheckpoint}. */
+export interface CompileOptions {
+  /** Fixed input shape N×C×H×W; H and W must be multiples of the model's window size. */
+  shape: InputShape;
+  /** Pixel range the model was trained with (1, or 255 for the JPEG models); inferred from the task if omitted. */
+  imgRange?: number;
+  /** Wrapper key of the state dict (`params`, `params_ema`). */
+  stateDictKey?: string;
+  /** Store weights as float16 for GPU use. */
+  float16Weights?: boolean;
+  /** Version string written as the ONNX producer version. */
+  producerVersion?: string;
+}
+
+/** The result of compiling a checkpoint. */
+export interface CompiledModel {
+  /** ONNX ModelProto bytes. */
+  readonly onnx: Uint8Array;
+  /** The architecture inferred from the checkpoint. */
+  readonly config: SwinIRConfig;
+  /** Whether `img_range` came from the caller or from the task default. */
+  readonly imgRangeSource: 'hint' | 'default';
+  /** The state dict wrapper key used, or null for a bare state dict. */
+  readonly stateDictKey: string | null;
+}
+
+/** Parses "1x3x64x64" (or "1×3×64×64") into an input shape. */
+export function parseShape(text: string): InputShape {
+  const parts = text.split(/[x×,]/).map((p) => Number(p.trim()));
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p <= 0)) {
+    throw new SwinupError(
+      'INVALID_SHAPE',
+      `shape "${text}" is not N x C x H x W with positive integers (e.g. 1x3x64x64)`,
+    );
+  }
+  return parts as unknown as InputShape;
+}
+
+/** Reads SwinIR checkpoint bytes (.pth or .safetensors) and emits an ONNX model for one input shape. */
+export function compileCheckpoint(bytes: Uint8Array, options: CompileOptions): CompiledModel {
+  const tensors = readCheckpoint(
+    bytes,
+    options.stateDictKey === undefined ? {} : { stateDictKey: options.stateDictKey },
+  );
+  const { config, imgRangeSource } = inferConfig(
+    tensors.weights,
+    tensors.otherTensors,
+    options.imgRange === undefined ? {} : { imgRange: options.imgRange },
+  );
+  const graph = buildSwinIRGraph(config, tensors.weights, options.shape, {
+    float16Weights: options.float16Weights ?? false,
+  });
+  const onnx = serializeModel(graph, {
+    opset: OPSET,
+    producerVersion: options.producerVersion ?? '0',
+    metadata: { 'swinup.config': JSON.stringify(config) },
+  });
+  return { onnx, config, imgRangeSource, stateDictKey: tensors.stateDictKey };
+}

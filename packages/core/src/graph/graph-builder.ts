@@ -1,0 +1,125 @@
+import type {
+  OnnxAttribute,
+  OnnxDataType,
+  OnnxGraph,
+  OnnxNode,
+  OnnxTensor,
+  OnnxValueInfo,
+} from './onnx-model.js';
+
+/** Attribute values as the builder accepts them: integers, `float()` for floats, integer arrays, strings. */
+export type AttributeInput = number | readonly number[] | string | { readonly float: number };
+
+/** Marks a number as a float attribute (plain numbers are written as ints). */
+export function float(value: number): { readonly float: number } {
+  return { float: value };
+}
+
+function toAttribute(value: AttributeInput): OnnxAttribute {
+  if (typeof value === 'string') return { kind: 'string', value };
+  if (typeof value === 'number') return { kind: 'int', value };
+  if ('float' in value) return { kind: 'float', value: value.float };
+  return { kind: 'ints', value };
+}
+
+/**
+ * Accumulates nodes and constants for one graph. Constants with the same type, shape and bytes are
+ * stored once, so tensors shared by many layers (indices, masks, scalars) cost nothing extra.
+ */
+export class GraphBuilder {
+  private readonly nodes: OnnxNode[] = [];
+  private readonly initializers: OnnxTensor[] = [];
+  private readonly byContent = new Map<string, OnnxTensor[]>();
+  private readonly usedNames = new Set<string>();
+  private counter = 0;
+
+  private uniqueName(hint: string): string {
+    let name = hint;
+    while (this.usedNames.has(name)) name = `${hint}_${++this.counter}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  /** Adds a constant (or returns the existing one with identical content) and gives its name. */
+  constant(hint: string, dataType: OnnxDataType, dims: readonly number[], raw: Uint8Array): string {
+    const key = `${dataType}|${dims.join('x')}|${contentHash(raw)}`;
+    const same = this.byContent.get(key) ?? [];
+    const existing = same.find((t) => equalBytes(t.raw, raw));
+    if (existing !== undefined) return existing.name;
+    const tensor: OnnxTensor = { name: this.uniqueName(hint), dataType, dims: [...dims], raw };
+    same.push(tensor);
+    this.byContent.set(key, same);
+    this.initializers.push(tensor);
+    return tensor.name;
+  }
+
+  /** A float32 constant. */
+  floats(hint: string, dims: readonly number[], values: Float32Array | readonly number[]): string {
+    const data = values instanceof Float32Array ? values : Float32Array.from(values);
+    return this.constant(hint, 'float32', dims, littleEndianBytes(data));
+  }
+
+  /** An int64 constant. */
+  int64s(hint: string, dims: readonly number[], values: readonly number[] | Int32Array): string {
+    const data = BigInt64Array.from(Array.from(values, (v) => BigInt(v)));
+    return this.constant(hint, 'int64', dims, littleEndianBytes(data));
+  }
+
+  /** Appends a node and returns its output names (`outputs` of them). */
+  add(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, AttributeInput> = {},
+    outputs = 1,
+  ): string[] {
+    const name = this.uniqueName(`${opType}_${this.nodes.length}`);
+    const outs = Array.from({ length: outputs }, (_, i) => this.uniqueName(`${name}_out${i}`));
+    const attrs: Record<string, OnnxAttribute> = {};
+    for (const [key, value] of Object.entries(attributes)) attrs[key] = toAttribute(value);
+    this.nodes.push({ opType, name, inputs: [...inputs], outputs: outs, attributes: attrs });
+    return outs;
+  }
+
+  /** Appends a single-output node and returns that output's name. */
+  op(opType: string, inputs: readonly string[], attributes: Record<string, AttributeInput> = {}): string {
+    return this.add(opType, inputs, attributes, 1)[0] as string;
+  }
+
+  /** Renames the value `from` (a node output) to the graph output name `to`. */
+  rename(from: string, to: string): void {
+    const index = this.nodes.findIndex((n) => n.outputs.includes(from));
+    const node = this.nodes[index] as OnnxNode;
+    this.nodes[index] = { ...node, outputs: node.outputs.map((o) => (o === from ? to : o)) };
+    this.usedNames.add(to);
+  }
+
+  /** Finishes the graph. */
+  build(name: string, inputs: OnnxValueInfo[], outputs: OnnxValueInfo[]): OnnxGraph {
+    return { name, nodes: [...this.nodes], initializers: [...this.initializers], inputs, outputs };
+  }
+}
+
+function littleEndianBytes(data: Float32Array | BigInt64Array | Uint16Array): Uint8Array {
+  // Typed arrays are little-endian on every platform Node supports.
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function contentHash(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  const step = Math.max(1, Math.floor(bytes.length / 4096));
+  for (let i = 0; i < bytes.length; i += step) hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+  return (hash ^ bytes.length) >>> 0;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Converts float32 values to IEEE half bytes (little-endian). */
+export function halfBytes(values: Float32Array, toHalf: (v: number) => number): Uint8Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = toHalf(values[i] as number);
+  return littleEndianBytes(out);
+}

@@ -1,0 +1,91 @@
+import * as ort from 'onnxruntime-node';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import {
+  type Device,
+  type ExecutionProviderName,
+  noProviderError,
+  type ProviderFailure,
+  providerPreference,
+} from './execution-provider.js';
+
+/** Settings of one inference session. */
+export interface SessionSettings {
+  /** Device choice; providers are tried in preference order. */
+  readonly device: Device;
+  /** Intra-op threads (0: ONNX Runtime's default). */
+  readonly threads: number;
+  /** Receives which provider was chosen and why others failed. */
+  readonly logger?: Logger;
+}
+
+/** A loaded model that runs float32 NCHW batches. */
+export interface InferenceRunner {
+  /** The execution provider actually in use. */
+  readonly provider: ExecutionProviderName;
+  /** Runs one input tensor and returns the output tensor's data. */
+  run(input: Float32Array, shape: readonly number[]): Promise<Float32Array>;
+  /** Frees native resources. */
+  release(): Promise<void>;
+}
+
+/** Names of the providers this onnxruntime-node build reports (bundled or loadable). */
+export function availableBackends(): { name: string; bundled: boolean }[] {
+  return ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled }));
+}
+
+/** The onnxruntime-node version in use. */
+export function runtimeVersion(): string {
+  return ort.env.versions.common ?? 'unknown';
+}
+
+/**
+ * Creates a session from ONNX bytes, trying providers in preference order. onnxruntime-node throws
+ * (instead of falling back) when a provider cannot load, so each failure is collected and reported.
+ */
+export async function createRunner(model: Uint8Array, settings: SessionSettings): Promise<InferenceRunner> {
+  const logger = settings.logger ?? silentLogger;
+  const failures: ProviderFailure[] = [];
+  for (const provider of providerPreference(settings.device)) {
+    try {
+      const session = await ort.InferenceSession.create(model, {
+        executionProviders: [provider === 'cuda' ? { name: 'cuda', deviceId: 0 } : 'cpu'],
+        graphOptimizationLevel: 'all',
+        intraOpNumThreads: settings.threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        enableCpuMemArena: true,
+        enableMemPattern: true,
+      });
+      if (failures.length > 0) {
+        logger.warn(
+          `using ${provider}: ${failures.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`,
+        );
+      }
+      return wrap(session, provider);
+    } catch (error) {
+      failures.push({ provider, reason: firstLine(error) });
+    }
+  }
+  throw noProviderError(settings.device, failures);
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]?.trim() ?? text;
+}
+
+function wrap(session: ort.InferenceSession, provider: ExecutionProviderName): InferenceRunner {
+  const inputName = session.inputNames[0] as string;
+  const outputName = session.outputNames[0] as string;
+  return {
+    provider,
+    async run(input, shape) {
+      const feeds = { [inputName]: new ort.Tensor('float32', input, [...shape]) };
+      const result = await session.run(feeds);
+      const output = result[outputName] as ort.Tensor;
+      return output.data as Float32Array;
+    },
+    release: () => session.release(),
+  };
+}
