@@ -64,7 +64,7 @@ describe('compiled ONNX models reproduce the official SwinIR outputs', () => {
     for (const model of Object.values(index)) {
       const tensors = readCheckpoint(readFileSync(sharedPath('fixtures/swinir', model.checkpoint)));
       const { config } = inferConfig(tensors.weights, tensors.otherTensors);
-      const expected = {
+      const expected: Record<string, unknown> = {
         ...model.config,
         upsampler: model.config.upsampler === '' ? 'none' : model.config.upsampler,
       };

@@ -15,7 +15,12 @@ export function asUsage<T>(parse: () => T): T {
 }
 
 /** Parses an integer flag, with a message naming the flag and the allowed range. */
-export function integerFlag(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER) {
+export function integerFlag(
+  name: string,
+  value: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+) {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -28,11 +33,14 @@ export function integerFlag(name: string, value: string | undefined, min: number
 export function numberFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got "${value}"`);
   return n;
 }
 
 /** Exit code for an error: 2 for usage mistakes, 1 otherwise. */
 export function exitCodeFor(error: unknown): number {
-  return error instanceof UsageError || (error instanceof SwinupError && error.code === 'INVALID_OPTION') ? 2 : 1;
+  return error instanceof UsageError || (error instanceof SwinupError && error.code === 'INVALID_OPTION')
+    ? 2
+    : 1;
 }

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../atomic-file.js';
 import { compileCheckpoint, parseShape } from '../compiler.js';
 import { withFile } from '../errors.js';
-import { CORE_VERSION } from '../version.js';
-import { parseArgs } from 'node:util';
+import { CORE_VERSION } from '../package-info.js';
 import { asUsage, numberFlag, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
 
@@ -55,12 +55,16 @@ export async function compileCommand(argv: string[], io: CommandIO): Promise<num
     const ms = Math.round(performance.now() - started);
     const { shifted: _shifted, ...config } = compiled.config;
     if (values.json) {
-      io.out(JSON.stringify({ output: values.output, bytes: compiled.onnx.byteLength, milliseconds: ms, config }));
+      io.out(
+        JSON.stringify({ output: values.output, bytes: compiled.onnx.byteLength, milliseconds: ms, config }),
+      );
     } else {
       io.out(`${input} → ${values.output} (${(compiled.onnx.byteLength / 1e6).toFixed(2)} MB, ${ms} ms)`);
       for (const [key, value] of Object.entries(config)) io.out(`  ${key}: ${JSON.stringify(value)}`);
       if (compiled.imgRangeSource === 'default') {
-        io.out(`  (img_range ${config.img_range} is the default for this task; set --img-range if the model used another)`);
+        io.out(
+          `  (img_range ${config.img_range} is the default for this task; set --img-range if the model used another)`,
+        );
       }
     }
     return 0;

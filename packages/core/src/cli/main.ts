@@ -1,8 +1,10 @@
 import { SwinupError } from '../errors.js';
-import { CORE_VERSION } from '../version.js';
+import { CORE_VERSION } from '../package-info.js';
 import { exitCodeFor, UsageError } from './arguments.js';
 import { type CommandIO, processIO } from './command-io.js';
 import { COMPILE_HELP, compileCommand } from './compile-command.js';
+import { EVAL_HELP, evalCommand } from './eval-command.js';
+import { UPSCALE_HELP, upscaleCommand } from './upscale-command.js';
 
 interface Command {
   readonly help: string;
@@ -11,12 +13,17 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   compile: { help: COMPILE_HELP, run: compileCommand },
+  eval: { help: EVAL_HELP, run: evalCommand },
 };
+
+const UPSCALE_COMMAND: Command = { help: UPSCALE_HELP, run: upscaleCommand };
 
 const MAIN_HELP = `swinup ${CORE_VERSION}: AI image upscaling with SwinIR
 
 Usage:
+  swinup <images...> [-o out] [--scale N]    upscale images
   swinup compile <checkpoint> --shape NxCxHxW -o model.onnx
+  swinup eval --scale S --hr DIR --lr DIR [--model ID | --bicubic]
 
 Run "swinup <command> --help" for a command's options.`;
 
@@ -24,28 +31,29 @@ Run "swinup <command> --help" for a command's options.`;
 export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    io.out(MAIN_HELP);
+    io.out(`${MAIN_HELP}\n\n${UPSCALE_HELP}`);
     return first === undefined ? 2 : 0;
   }
   if (first === '--version' || first === '-v') {
     io.out(CORE_VERSION);
     return 0;
   }
-  const command = COMMANDS[first];
-  if (command === undefined) {
-    io.err(`swinup: unknown command "${first}"\n\n${MAIN_HELP}`);
-    return 2;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const named = COMMANDS[first];
+  const command = named ?? UPSCALE_COMMAND;
+  const args = named === undefined ? argv : rest;
+  if (args.includes('--help') || args.includes('-h')) {
     io.out(command.help);
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError) io.err(`swinup ${first}: ${error.message}\n\n${command.help}`);
+    if (error instanceof UsageError) io.err(`swinup: ${error.message}\n\n${command.help}`);
     else if (error instanceof SwinupError) io.err(`swinup: ${error.message}`);
-    else io.err(`swinup: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    else
+      io.err(
+        `swinup: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     return exitCodeFor(error);
   }
 }

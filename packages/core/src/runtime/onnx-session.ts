@@ -9,6 +9,10 @@ import {
   providerPreference,
 } from './execution-provider.js';
 
+// Provider load failures are collected and reported by swinup with advice; ONNX Runtime's own native log
+// would print them again as raw C++ errors on every machine without CUDA.
+ort.env.logLevel = 'fatal';
+
 /** Settings of one inference session. */
 export interface SessionSettings {
   /** Device choice; providers are tried in preference order. */

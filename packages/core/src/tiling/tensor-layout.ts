@@ -30,17 +30,29 @@ export function extractReflected(
   height: number,
   width: number,
 ): PlanarImage {
-  const { channels, data } = image;
-  const out = new Float32Array(channels * height * width);
+  const out = new Float32Array(image.channels * height * width);
+  extractReflectedInto(image, top, left, height, width, out, 0);
+  return { channels: image.channels, height, width, data: out };
+}
+
+/** {@link extractReflected} writing into `out` at `offset` (CHW). */
+export function extractReflectedInto(
+  image: PlanarImage,
+  top: number,
+  left: number,
+  height: number,
+  width: number,
+  out: Float32Array,
+  offset: number,
+): void {
   const columns = Int32Array.from({ length: width }, (_, x) => reflectIndex(left + x, image.width));
-  for (let c = 0; c < channels; c++) {
+  for (let c = 0; c < image.channels; c++) {
     for (let y = 0; y < height; y++) {
       const source = (c * image.height + reflectIndex(top + y, image.height)) * image.width;
-      const target = (c * height + y) * width;
-      for (let x = 0; x < width; x++) out[target + x] = data[source + (columns[x] as number)] as number;
+      const target = offset + (c * height + y) * width;
+      for (let x = 0; x < width; x++) out[target + x] = image.data[source + (columns[x] as number)] as number;
     }
   }
-  return { channels, height, width, data: out };
 }
 
 /** Keeps the top-left `height`×`width` of every channel. */

@@ -1,0 +1,176 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SwinupError, withFile } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { OutputFormat, Task } from '../options.js';
+import { createUpscaler } from '../pipeline.js';
+import type { Device } from '../runtime/execution-provider.js';
+import { asUsage, integerFlag, UsageError } from './arguments.js';
+import type { CommandIO } from './command-io.js';
+import { expandInputs, outputPathFor } from './input-files.js';
+
+/** Help text of the default command. */
+export const UPSCALE_HELP = `Usage: swinup <inputs...> [options]
+
+Upscales images (files, folders, globs). Without -o, writes <name>_x<scale>.<ext> beside each input.
+
+Options:
+  -o, --output PATH    output file (one input) or folder (several inputs, or a path ending in /)
+  --scale N            enlargement factor (default: the model's scale)
+  --width W            exact output width (height follows the aspect ratio unless --height is set)
+  --height H           exact output height
+  --model ID|FILE      catalog model id (see "swinup models list") or a .pth/.safetensors checkpoint
+  --task T             sr | denoise | jpeg (default sr)
+  --device D           auto | cuda | cpu (default auto, or SWINUP_DEVICE)
+  --threads N          CPU threads for inference
+  --tile N             tile side in input pixels; 0 runs the whole image as one tile (default 128)
+  --overlap N          tile overlap in input pixels (default 16)
+  --format F           png | jpeg | webp | avif | tiff (default: the input's, or from -o's extension)
+  --quality Q          1-100 for jpeg, webp, avif
+  --alpha M            model | lanczos: how to enlarge transparency (default model)
+  --strip              drop the ICC profile and EXIF (kept by default)
+  --max-pixels N       refuse outputs larger than N pixels (default 100000000)
+  --overwrite          replace existing outputs
+  --json               print one JSON object per file, then a summary object
+
+Exit codes: 0 all images upscaled, 1 some failed, 2 usage error.`;
+
+const EXTENSION_FORMATS: Record<string, OutputFormat> = {
+  '.png': 'png',
+  '.jpg': 'jpeg',
+  '.jpeg': 'jpeg',
+  '.webp': 'webp',
+  '.avif': 'avif',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+};
+const FORMAT_EXTENSIONS: Record<OutputFormat, string> = {
+  png: 'png',
+  jpeg: 'jpg',
+  webp: 'webp',
+  avif: 'avif',
+  tiff: 'tiff',
+};
+
+function parse(argv: string[]) {
+  return asUsage(() =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        scale: { type: 'string' },
+        width: { type: 'string' },
+        height: { type: 'string' },
+        model: { type: 'string' },
+        task: { type: 'string' },
+        device: { type: 'string' },
+        threads: { type: 'string' },
+        tile: { type: 'string' },
+        overlap: { type: 'string' },
+        format: { type: 'string' },
+        quality: { type: 'string' },
+        alpha: { type: 'string' },
+        strip: { type: 'boolean' },
+        'max-pixels': { type: 'string' },
+        overwrite: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    }),
+  );
+}
+
+/** `swinup <inputs...>`: upscales a batch; one file's failure does not stop the others. */
+export async function upscaleCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv);
+  if (positionals.length === 0) throw new UsageError('no input images given');
+  const files = await expandInputs(positionals);
+  if (files.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
+  const output = values.output;
+  const outputIsDir =
+    output !== undefined &&
+    (files.length > 1 || /[/\\]$/.test(output) || (existsSync(output) && statSync(output).isDirectory()));
+  if (outputIsDir) mkdirSync(output as string, { recursive: true });
+  const fromExtension =
+    output !== undefined && !outputIsDir ? EXTENSION_FORMATS[extname(output).toLowerCase()] : undefined;
+  const format = (values.format as OutputFormat | undefined) ?? fromExtension;
+  const logger: Logger = { debug() {}, info() {}, warn: (m) => io.err(`swinup: warning: ${m}`) };
+  const upscaler = await createUpscaler({
+    ...(values.model === undefined ? {} : { model: values.model }),
+    ...(values.task === undefined ? {} : { task: values.task as Task }),
+    ...(values.device === undefined ? {} : { device: values.device as Device }),
+    threads: integerFlag('threads', values.threads, 0, 1024),
+    tileSize: integerFlag('tile', values.tile, 0, 4096),
+    tileOverlap: integerFlag('overlap', values.overlap, 0, 512),
+    maxOutputPixels: integerFlag('max-pixels', values['max-pixels'], 1),
+    logger,
+  });
+  if (!values.json) io.err(`swinup: model ${upscaler.model} on ${upscaler.device}`);
+  const imageOptions = {
+    scale: integerFlag('scale', values.scale, 1, 16),
+    width: integerFlag('width', values.width, 1),
+    height: integerFlag('height', values.height, 1),
+    ...(format === undefined ? {} : { format }),
+    quality: integerFlag('quality', values.quality, 1, 100),
+    keepMetadata: !values.strip,
+    ...(values.alpha === undefined ? {} : { alpha: values.alpha as 'model' | 'lanczos' }),
+    overwrite: values.overwrite ?? false,
+  };
+  const suffix = values.width || values.height ? '_sized' : `_x${imageOptions.scale ?? upscaler.scale}`;
+  const started = performance.now();
+  let failed = 0;
+  try {
+    for (const [index, file] of files.entries()) {
+      const fileStarted = performance.now();
+      try {
+        const extension = format === undefined ? extname(file).slice(1) || 'png' : FORMAT_EXTENSIONS[format];
+        const target = outputPathFor(file, output, outputIsDir, extension, suffix);
+        const out = format === undefined ? withWritableExtension(target) : target;
+        const result = await upscaler.upscaleToFile(file, out, {
+          ...imageOptions,
+          onProgress: ({ tilesDone, tilesTotal }) =>
+            io.progress(`[${index + 1}/${files.length}] ${file}: ${tilesDone}/${tilesTotal} tiles`),
+        });
+        const ms = Math.round(performance.now() - fileStarted);
+        const { info } = result;
+        if (values.json)
+          io.out(JSON.stringify({ input: file, output: out, ok: true, ...info, milliseconds: ms }));
+        else {
+          io.progress('');
+          io.out(
+            `${file} → ${out} (${info.width}×${info.height}, ×${info.passes.join('·×')}, ${info.tiles} tiles, ${ms} ms)`,
+          );
+        }
+      } catch (error) {
+        failed++;
+        const reported = withFile(error, file);
+        if (reported instanceof SwinupError && reported.code === 'INVALID_OPTION') throw reported;
+        io.progress('');
+        if (values.json)
+          io.out(JSON.stringify({ input: file, ok: false, code: reported.code, error: reported.message }));
+        else io.err(`swinup: ${reported.message}`);
+      }
+    }
+  } finally {
+    await upscaler.close();
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const summary = {
+    upscaled: files.length - failed,
+    failed,
+    seconds: Number(seconds),
+    device: upscaler.device,
+  };
+  if (values.json) io.out(JSON.stringify({ summary }));
+  else io.err(`swinup: ${summary.upscaled} upscaled, ${failed} failed in ${seconds} s on ${upscaler.device}`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** Inputs in formats swinup cannot write (e.g. GIF) are written as PNG. */
+function withWritableExtension(path: string): string {
+  const extension = extname(path).toLowerCase();
+  return EXTENSION_FORMATS[extension] === undefined
+    ? `${path.slice(0, path.length - extension.length)}.png`
+    : path;
+}

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../atomic-file.js';
+import { compileCheckpoint } from '../compiler.js';
+import { SwinupError } from '../errors.js';
+import type { SwinIRConfig } from '../graph/swinir-config.js';
+import type { InputShape } from '../graph/swinir-graph.js';
+import { CORE_VERSION } from '../package-info.js';
+import { fileSha256 } from './file-hash.js';
+import type { Catalog, CatalogEntry } from './model-catalog.js';
+
+/** A model ready to compile: its checkpoint on disk and what the catalog (if any) says about it. */
+export interface ModelHandle {
+  /** Catalog id, or the file name for a user-given checkpoint. */
+  readonly id: string;
+  readonly checkpointPath: string;
+  readonly entry: CatalogEntry | undefined;
+  /** `img_range` from the catalog, when known. */
+  readonly imgRange: number | undefined;
+}
+
+/** Where a catalog model's checkpoint lives: inside `models/` for bundled ones, in the cache once pulled. */
+export function checkpointPathOf(entry: CatalogEntry, catalog: Catalog, cacheDir: string): string {
+  if (entry.source.kind === 'bundled') return resolve(catalog.modelsDir, entry.source.file);
+  return join(cacheDir, 'models', entry.id, entry.source.file);
+}
+
+/** Whether a catalog model's checkpoint is on disk. */
+export function isInstalled(entry: CatalogEntry, catalog: Catalog, cacheDir: string): boolean {
+  return existsSync(checkpointPathOf(entry, catalog, cacheDir));
+}
+
+/** Checkpoint file extensions swinup reads. */
+export const CHECKPOINT_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors'];
+
+/** True when `spec` names a checkpoint file rather than a catalog id. */
+export function looksLikeFile(spec: string): boolean {
+  return (
+    CHECKPOINT_EXTENSIONS.includes(extname(spec).toLowerCase()) || spec.includes('/') || spec.includes('\\')
+  );
+}
+
+/** A compiled graph plus the config it was compiled from. */
+export interface CompiledGraph {
+  readonly onnx: Uint8Array;
+  readonly config: SwinIRConfig;
+}
+
+/**
+ * The ONNX model of `handle` for `shape`, from the on-disk cache when present. The cache key is the
+ * checkpoint's hash, the shape, the precision and the core version, so a change in any recompiles.
+ */
+export async function compiledGraph(
+  handle: ModelHandle,
+  shape: InputShape,
+  cacheDir: string,
+  float16Weights = false,
+): Promise<CompiledGraph> {
+  if (!existsSync(handle.checkpointPath)) {
+    throw new SwinupError(
+      'MODEL_NOT_FOUND',
+      `model "${handle.id}" is not installed (${handle.checkpointPath} is missing). ` +
+        `Run \`swinup models pull ${handle.id}\`, or \`swinup models import <file>\` if you have the checkpoint.`,
+    );
+  }
+  const hash = await fileSha256(handle.checkpointPath);
+  const key = `${hash.slice(0, 24)}-${shape.join('x')}-${float16Weights ? 'fp16w' : 'fp32'}-r${handle.imgRange ?? 'auto'}-v${CORE_VERSION}`;
+  const dir = join(cacheDir, 'compiled');
+  const onnxPath = join(dir, `${key}.onnx`);
+  const configPath = join(dir, `${key}.json`);
+  if (existsSync(onnxPath) && existsSync(configPath)) {
+    try {
+      const config = JSON.parse(await readFile(configPath, 'utf8')) as SwinIRConfig;
+      return { onnx: await readFile(onnxPath), config };
+    } catch {
+      // A damaged cache entry is rebuilt below.
+    }
+  }
+  const compiled = compileCheckpoint(await readFile(handle.checkpointPath), {
+    shape,
+    ...(handle.imgRange === undefined ? {} : { imgRange: handle.imgRange }),
+    float16Weights,
+    producerVersion: CORE_VERSION,
+  });
+  await mkdir(dir, { recursive: true });
+  await writeFileAtomic(onnxPath, compiled.onnx);
+  await writeFileAtomic(configPath, JSON.stringify(compiled.config));
+  return { onnx: compiled.onnx, config: compiled.config };
+}

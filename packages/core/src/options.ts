@@ -1,0 +1,198 @@
+import { invalidOption } from './errors.js';
+import type { Logger } from './logger.js';
+import { silentLogger } from './logger.js';
+import { DEVICES, type Device } from './runtime/execution-provider.js';
+
+/** Restoration tasks: super-resolution, denoising, JPEG artifact removal. */
+export type Task = 'sr' | 'denoise' | 'jpeg';
+/** Output formats swinup writes. */
+export type OutputFormat = 'png' | 'jpeg' | 'webp' | 'avif' | 'tiff';
+/** How the alpha channel is enlarged. */
+export type AlphaMode = 'model' | 'lanczos';
+
+/** Progress of one image: tiles done out of all tiles of all passes. */
+export interface Progress {
+  readonly tilesDone: number;
+  readonly tilesTotal: number;
+}
+
+/** Settings of an upscaler: which model, where it runs and how images are tiled. */
+export interface UpscalerOptions {
+  /** Model id from the catalog, or a path to a `.pth`/`.safetensors`/`.onnx` file; default: the task's default. */
+  model?: string;
+  /** Restoration task (default `sr`). */
+  task?: Task;
+  /** `auto` (CUDA, else CPU), `cuda` or `cpu`; the SWINUP_DEVICE environment variable overrides the default. */
+  device?: Device;
+  /** CPU threads for inference (default: ONNX Runtime's choice, one per physical core). */
+  threads?: number;
+  /** Tile side in input pixels (a multiple of the model's window); 0 runs the whole image as one tile. */
+  tileSize?: number;
+  /** Overlap between neighbouring tiles in input pixels, blended with a smooth window. */
+  tileOverlap?: number;
+  /** Largest output, in pixels, accepted before any work starts (default 100 megapixels). */
+  maxOutputPixels?: number;
+  /** Cache folder for models and compiled graphs (default: SWINUP_CACHE, else the platform cache folder). */
+  cacheDir?: string;
+  /** Folder of a persistent result cache: an image already upscaled with the same models and options is not run again. */
+  resultCacheDir?: string;
+  /** Receives warnings and progress notes; silent by default. */
+  logger?: Logger;
+}
+
+/** Per-image settings. */
+export interface UpscaleOptions {
+  /** Enlargement factor (default: the model's own scale). */
+  scale?: number;
+  /** Exact output width; the height follows the aspect ratio unless `height` is also set. */
+  width?: number;
+  /** Exact output height. */
+  height?: number;
+  /** Output format (default: the input's, or PNG when the input's cannot be written). */
+  format?: OutputFormat;
+  /** Quality 1–100 for JPEG, WebP and AVIF. */
+  quality?: number;
+  /** Keep the input's ICC profile and EXIF (default true). */
+  keepMetadata?: boolean;
+  /** Enlarge alpha with the model (default) or with Lanczos. */
+  alpha?: AlphaMode;
+  /** Write even when the output file exists or equals the input. */
+  overwrite?: boolean;
+  /** Cancels the work; nothing is written. */
+  signal?: AbortSignal;
+  /** Called after every tile. */
+  onProgress?: (progress: Progress) => void;
+}
+
+/** Upscaler settings after validation and defaults. */
+export interface ResolvedUpscalerOptions {
+  readonly model: string | undefined;
+  readonly task: Task;
+  readonly device: Device;
+  readonly threads: number;
+  readonly tileSize: number;
+  readonly tileOverlap: number;
+  readonly maxOutputPixels: number;
+  readonly cacheDir: string | undefined;
+  readonly resultCacheDir: string | undefined;
+  readonly logger: Logger;
+}
+
+/** Per-image settings after validation and defaults. */
+export interface ResolvedUpscaleOptions {
+  readonly scale: number | undefined;
+  readonly width: number | undefined;
+  readonly height: number | undefined;
+  readonly format: OutputFormat | undefined;
+  readonly quality: number | undefined;
+  readonly keepMetadata: boolean;
+  readonly alpha: AlphaMode;
+  readonly overwrite: boolean;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((progress: Progress) => void) | undefined;
+}
+
+/** Task names. */
+export const TASKS: readonly Task[] = ['sr', 'denoise', 'jpeg'];
+/** Output format names. */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff'];
+const ALPHA_MODES: readonly AlphaMode[] = ['model', 'lanczos'];
+
+/** Default tile side: large enough to amortise per-run overhead, small enough for bounded memory. */
+export const DEFAULT_TILE_SIZE = 128;
+/** Default tile overlap. */
+export const DEFAULT_TILE_OVERLAP = 16;
+const DEFAULT_MAX_OUTPUT_PIXELS = 100_000_000;
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value as T))
+    throw invalidOption(option, value, `one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function integer(
+  option: string,
+  value: unknown,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidOption(option, value, `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function boolean(option: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw invalidOption(option, value, 'true or false');
+  return value;
+}
+
+function folder(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw invalidOption(option, value, 'a folder path');
+  return value;
+}
+
+/** Validates upscaler options and fills in defaults; `env` supplies SWINUP_DEVICE. Never mutates its input. */
+export function resolveUpscalerOptions(
+  options: UpscalerOptions = {},
+  env: Readonly<Record<string, string | undefined>> = {},
+): ResolvedUpscalerOptions {
+  if (options.model !== undefined && (typeof options.model !== 'string' || options.model === '')) {
+    throw invalidOption('model', options.model, 'a model id (see `swinup models list`) or a checkpoint path');
+  }
+  const envDevice = oneOf('SWINUP_DEVICE', env.SWINUP_DEVICE === '' ? undefined : env.SWINUP_DEVICE, DEVICES);
+  const tileSize = integer('tileSize', options.tileSize, 0, 4096) ?? DEFAULT_TILE_SIZE;
+  const tileOverlap = integer('tileOverlap', options.tileOverlap, 0, 512) ?? DEFAULT_TILE_OVERLAP;
+  if (tileSize > 0 && tileOverlap * 2 >= tileSize) {
+    throw invalidOption('tileOverlap', tileOverlap, `less than half of tileSize (${tileSize})`);
+  }
+  folder('cacheDir', options.cacheDir);
+  return {
+    model: options.model,
+    task: oneOf('task', options.task, TASKS) ?? 'sr',
+    device: oneOf('device', options.device, DEVICES) ?? envDevice ?? 'auto',
+    threads: integer('threads', options.threads, 0, 1024) ?? 0,
+    tileSize,
+    tileOverlap,
+    maxOutputPixels: integer('maxOutputPixels', options.maxOutputPixels, 1) ?? DEFAULT_MAX_OUTPUT_PIXELS,
+    cacheDir: options.cacheDir,
+    resultCacheDir: folder('resultCacheDir', options.resultCacheDir),
+    logger: options.logger ?? silentLogger,
+  };
+}
+
+/** Validates per-image options and fills in defaults. Never mutates its input. */
+export function resolveUpscaleOptions(options: UpscaleOptions = {}): ResolvedUpscaleOptions {
+  const scale = integer('scale', options.scale, 1, 16);
+  const width = integer('width', options.width, 1, 1_000_000);
+  const height = integer('height', options.height, 1, 1_000_000);
+  if (scale !== undefined && (width !== undefined || height !== undefined)) {
+    throw invalidOption('scale', scale, 'either scale or width/height, not both');
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalidOption('signal', options.signal, 'an AbortSignal');
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw invalidOption('onProgress', options.onProgress, 'a function');
+  }
+  return {
+    scale,
+    width,
+    height,
+    format: oneOf(
+      'format',
+      options.format === ('jpg' as OutputFormat) ? 'jpeg' : options.format,
+      OUTPUT_FORMATS,
+    ),
+    quality: integer('quality', options.quality, 1, 100),
+    keepMetadata: boolean('keepMetadata', options.keepMetadata) ?? true,
+    alpha: oneOf('alpha', options.alpha, ALPHA_MODES) ?? 'model',
+    overwrite: boolean('overwrite', options.overwrite) ?? false,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  };
+}

@@ -1,0 +1,117 @@
+import { SwinupError } from '../errors.js';
+import type { PlanarImage } from './tensor-layout.js';
+import { axisBlend, axisTiles } from './tile-grid.js';
+
+/** Pixels a tiled pass reads: any image that can copy out a reflect-padded window as planar floats. */
+export interface TileSource {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** Writes the window at (top, left) of size h×w, CHW, into `out` at `offset`; outside positions reflect. */
+  extract(top: number, left: number, h: number, w: number, out: Float32Array, offset: number): void;
+}
+
+/** Runs a model on batches of equally-sized tiles. */
+export interface TileRunner {
+  /** Runs `count` tiles (count × C × h × w) and returns count × C × h·scale × w·scale. */
+  run(batch: Float32Array, count: number, h: number, w: number): Promise<Float32Array>;
+}
+
+/** Settings of one tiled pass. */
+export interface TiledPassOptions {
+  readonly scale: number;
+  readonly window: number;
+  readonly tileSize: number;
+  readonly overlap: number;
+  /** Tiles per model run. */
+  readonly batch: number;
+  readonly signal?: AbortSignal | undefined;
+  /** Called after each model run with the number of tiles it finished. */
+  readonly onTiles?: ((done: number) => void) | undefined;
+}
+
+/** Number of tiles a pass over a `height`×`width` image will run. */
+export function countTiles(
+  height: number,
+  width: number,
+  options: Pick<TiledPassOptions, 'tileSize' | 'overlap' | 'window'>,
+) {
+  const rows = axisTiles(height, options.tileSize, options.overlap, options.window);
+  const cols = axisTiles(width, options.tileSize, options.overlap, options.window);
+  return rows.starts.length * cols.starts.length;
+}
+
+/** Throws the abort error when `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new SwinupError('ABORTED', 'upscale was aborted; nothing was written');
+}
+
+/**
+ * Upscales `source` tile by tile. Each tile's output is weighted by a smooth window that falls towards
+ * edges shared with a neighbour, and the sum is normalised by the separable total weight.
+ */
+export async function upscaleTiled(
+  source: TileSource,
+  getRunner: (h: number, w: number) => Promise<TileRunner>,
+  options: TiledPassOptions,
+): Promise<PlanarImage> {
+  const { scale } = options;
+  const rows = axisTiles(source.height, options.tileSize, options.overlap, options.window);
+  const cols = axisTiles(source.width, options.tileSize, options.overlap, options.window);
+  const rowBlend = axisBlend(rows, source.height, options.overlap, scale);
+  const colBlend = axisBlend(cols, source.width, options.overlap, scale);
+  const channels = source.channels;
+  const outH = source.height * scale;
+  const outW = source.width * scale;
+  const output = new Float32Array(channels * outH * outW);
+  const runner = await getRunner(rows.tile, cols.tile);
+  const tileIn = channels * rows.tile * cols.tile;
+  const tileOutH = rows.tile * scale;
+  const tileOutW = cols.tile * scale;
+  const tiles = rows.starts.flatMap((_, r) => cols.starts.map((_, c) => [r, c] as const));
+  for (let first = 0; first < tiles.length; first += options.batch) {
+    throwIfAborted(options.signal);
+    const group = tiles.slice(first, first + options.batch);
+    const input = new Float32Array(group.length * tileIn);
+    group.forEach(([r, c], i) => {
+      source.extract(
+        rows.starts[r] as number,
+        cols.starts[c] as number,
+        rows.tile,
+        cols.tile,
+        input,
+        i * tileIn,
+      );
+    });
+    const result = await runner.run(input, group.length, rows.tile, cols.tile);
+    group.forEach(([r, c], i) => {
+      const top = (rows.starts[r] as number) * scale;
+      const left = (cols.starts[c] as number) * scale;
+      const wy = rowBlend.weights[r] as Float32Array;
+      const wx = colBlend.weights[c] as Float32Array;
+      const h = Math.min(tileOutH, outH - top);
+      const w = Math.min(tileOutW, outW - left);
+      for (let ch = 0; ch < channels; ch++) {
+        const tileBase = (i * channels + ch) * tileOutH * tileOutW;
+        for (let y = 0; y < h; y++) {
+          const weightY = wy[y] as number;
+          const from = tileBase + y * tileOutW;
+          const to = (ch * outH + top + y) * outW + left;
+          for (let x = 0; x < w; x++)
+            output[to + x] =
+              (output[to + x] as number) + weightY * (wx[x] as number) * (result[from + x] as number);
+        }
+      }
+    });
+    options.onTiles?.(group.length);
+  }
+  for (let ch = 0; ch < channels; ch++) {
+    for (let y = 0; y < outH; y++) {
+      const ty = rowBlend.totals[y] as number;
+      const base = (ch * outH + y) * outW;
+      for (let x = 0; x < outW; x++)
+        output[base + x] = (output[base + x] as number) / (ty * (colBlend.totals[x] as number));
+    }
+  }
+  return { channels, height: outH, width: outW, data: output };
+}
