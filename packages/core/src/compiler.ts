@@ -2,7 +2,7 @@ import { readCheckpoint } from './checkpoint/index.js';
 import { SwinupError } from './errors.js';
 import { serializeModel } from './graph/onnx-model.js';
 import { inferConfig, type SwinIRConfig } from './graph/swinir-config.js';
-import { buildSwinIRGraph, type InputShape } from './graph/swinir-graph.js';
+import { buildSwinIRGraph, type InputShape, type Precision } from './graph/swinir-graph.js';
 
 /** ONNX opset the emitter targets (LayerNormalization needs 17). */
 export const OPSET = 17;
@@ -17,6 +17,10 @@ export interface CompileOptions {
   stateDictKey?: string;
   /** Store weights as float16 for GPU use. */
   float16Weights?: boolean;
+  /** Emit ONNX Runtime's fused operators (default true); false gives the plain standard-ONNX graph. */
+  fused?: boolean;
+  /** Linear-layer precision (default fp32); `int8` costs quality, see BENCHMARKS.md. */
+  precision?: Precision;
   /** Version string written as the ONNX producer version. */
   producerVersion?: string;
 }
@@ -58,6 +62,8 @@ export function compileCheckpoint(bytes: Uint8Array, options: CompileOptions): C
   );
   const graph = buildSwinIRGraph(config, tensors.weights, options.shape, {
     float16Weights: options.float16Weights ?? false,
+    fused: options.fused ?? true,
+    precision: options.precision ?? 'fp32',
   });
   const onnx = serializeModel(graph, {
     opset: OPSET,

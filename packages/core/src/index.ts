@@ -24,6 +24,8 @@ export { silentLogger } from './logger.js';
 export { resolveCacheDir } from './models/cache-dir.js';
 export type { Catalog, CatalogEntry } from './models/model-catalog.js';
 export { loadCatalog } from './models/model-catalog.js';
+export type { DownloadProgress } from './models/model-download.js';
+export { importCheckpoint, listModels, pullModel, removeModel, verifyModel } from './models/model-install.js';
 export type {
   AlphaMode,
   OutputFormat,

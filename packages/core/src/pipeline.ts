@@ -30,13 +30,15 @@ import {
 } from './io/image-codec.js';
 import { resolveCacheDir } from './models/cache-dir.js';
 import { bytesSha256, fileSha256 } from './models/file-hash.js';
-import { type Catalog, loadCatalog, requireEntry } from './models/model-catalog.js';
+import { type Catalog, findEntry, loadCatalog, requireEntry } from './models/model-catalog.js';
+import { importedModelHandle } from './models/model-install.js';
 import {
   checkpointPathOf,
   compiledGraph,
   isInstalled,
   looksLikeFile,
   type ModelHandle,
+  notInstalled,
 } from './models/model-store.js';
 import { planScale } from './models/scale-plan.js';
 import {
@@ -455,11 +457,7 @@ async function loadModel(handle: ModelHandle): Promise<LoadedModel> {
   try {
     bytes = await readFile(handle.checkpointPath);
   } catch {
-    throw new SwinupError(
-      'MODEL_NOT_FOUND',
-      `model "${handle.id}" is not installed (${handle.checkpointPath} is missing). ` +
-        `Run \`swinup models pull ${handle.id}\`, or \`swinup models import <file>\` if you have the checkpoint.`,
-    );
+    throw notInstalled(handle);
   }
   try {
     const tensors = readCheckpoint(bytes);
@@ -470,11 +468,17 @@ async function loadModel(handle: ModelHandle): Promise<LoadedModel> {
   }
 }
 
+function unknownModel(catalog: Catalog, id: string): never {
+  requireEntry(catalog, id);
+  throw new SwinupError('MODEL_NOT_FOUND', `unknown model "${id}"`);
+}
+
 /** Models available for a task, keyed by scale: the requested one, else the installed catalog models. */
 async function availableModels(options: ResolvedUpscalerOptions, catalog: Catalog) {
   const cacheDir = resolveCacheDir(options.cacheDir);
   const handleOf = (id: string): ModelHandle => {
-    const entry = requireEntry(catalog, id);
+    const entry = findEntry(catalog, id);
+    if (entry === undefined) return importedModelHandle(id, cacheDir) ?? unknownModel(catalog, id);
     return {
       id,
       checkpointPath: checkpointPathOf(entry, catalog, cacheDir),

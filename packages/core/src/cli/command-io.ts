@@ -13,6 +13,12 @@ export interface CommandIO {
 /** The process's own streams. */
 export function processIO(): CommandIO {
   const interactive = Boolean(process.stderr.isTTY);
+  // A closed pipe (e.g. `swinup models list | head`) ends output quietly instead of crashing.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

@@ -1,9 +1,12 @@
 import { SwinupError } from '../errors.js';
 import { CORE_VERSION } from '../package-info.js';
 import { exitCodeFor, UsageError } from './arguments.js';
+import { BENCH_HELP, benchCommand } from './bench-command.js';
 import { type CommandIO, processIO } from './command-io.js';
 import { COMPILE_HELP, compileCommand } from './compile-command.js';
+import { DOCTOR_HELP, doctorCommand } from './doctor-command.js';
 import { EVAL_HELP, evalCommand } from './eval-command.js';
+import { MODELS_HELP, modelsCommand } from './models-command.js';
 import { UPSCALE_HELP, upscaleCommand } from './upscale-command.js';
 
 interface Command {
@@ -14,6 +17,9 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   compile: { help: COMPILE_HELP, run: compileCommand },
   eval: { help: EVAL_HELP, run: evalCommand },
+  doctor: { help: DOCTOR_HELP, run: doctorCommand },
+  models: { help: MODELS_HELP, run: modelsCommand },
+  bench: { help: BENCH_HELP, run: benchCommand },
 };
 
 const UPSCALE_COMMAND: Command = { help: UPSCALE_HELP, run: upscaleCommand };
@@ -24,6 +30,9 @@ Usage:
   swinup <images...> [-o out] [--scale N]    upscale images
   swinup compile <checkpoint> --shape NxCxHxW -o model.onnx
   swinup eval --scale S --hr DIR --lr DIR [--model ID | --bicubic]
+  swinup doctor                            versions, execution providers, cache, installed models
+  swinup models list|pull <id>|import <file>|verify|rm <id>
+  swinup bench [--json] [--quick]            speed, memory and quality benchmark
 
 Run "swinup <command> --help" for a command's options.`;
 

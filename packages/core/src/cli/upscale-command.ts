@@ -91,7 +91,16 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
   const outputIsDir =
     output !== undefined &&
     (files.length > 1 || /[/\\]$/.test(output) || (existsSync(output) && statSync(output).isDirectory()));
-  if (outputIsDir) mkdirSync(output as string, { recursive: true });
+  if (outputIsDir) {
+    try {
+      mkdirSync(output as string, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new SwinupError('OUTPUT_FAILED', `cannot create output folder ${output}: ${code}`, {
+        cause: error,
+      });
+    }
+  }
   const fromExtension =
     output !== undefined && !outputIsDir ? EXTENSION_FORMATS[extname(output).toLowerCase()] : undefined;
   const format = (values.format as OutputFormat | undefined) ?? fromExtension;

@@ -10,6 +10,17 @@ import type {
 /** Attribute values as the builder accepts them: integers, `float()` for floats, integer arrays, strings. */
 export type AttributeInput = number | readonly number[] | string | { readonly float: number };
 
+/** Domain of ONNX Runtime's fused (contrib) operators. */
+export const CONTRIB_DOMAIN = 'com.microsoft';
+
+/** How a node is added: its operator domain and which of its outputs are used. */
+export interface NodeOptions {
+  /** Operator domain (default: standard ONNX). */
+  readonly domain?: string;
+  /** One flag per output; unused outputs get the empty name, so the kernel may skip computing them. */
+  readonly outputs?: readonly boolean[];
+}
+
 /** Marks a number as a float attribute (plain numbers are written as ints). */
 export function float(value: number): { readonly float: number } {
   return { float: value };
@@ -65,24 +76,36 @@ export class GraphBuilder {
     return this.constant(hint, 'int64', dims, littleEndianBytes(data));
   }
 
-  /** Appends a node and returns its output names (`outputs` of them). */
+  /** Appends a node and returns its output names (empty for unused outputs). */
   add(
     opType: string,
     inputs: readonly string[],
     attributes: Record<string, AttributeInput> = {},
-    outputs = 1,
+    options: NodeOptions = {},
   ): string[] {
     const name = this.uniqueName(`${opType}_${this.nodes.length}`);
-    const outs = Array.from({ length: outputs }, (_, i) => this.uniqueName(`${name}_out${i}`));
+    const outs = (options.outputs ?? [true]).map((used, i) =>
+      used ? this.uniqueName(`${name}_out${i}`) : '',
+    );
     const attrs: Record<string, OnnxAttribute> = {};
     for (const [key, value] of Object.entries(attributes)) attrs[key] = toAttribute(value);
-    this.nodes.push({ opType, name, inputs: [...inputs], outputs: outs, attributes: attrs });
+    const node: OnnxNode = { opType, name, inputs: [...inputs], outputs: outs, attributes: attrs };
+    this.nodes.push(options.domain === undefined ? node : { ...node, domain: options.domain });
     return outs;
   }
 
   /** Appends a single-output node and returns that output's name. */
   op(opType: string, inputs: readonly string[], attributes: Record<string, AttributeInput> = {}): string {
-    return this.add(opType, inputs, attributes, 1)[0] as string;
+    return this.add(opType, inputs, attributes)[0] as string;
+  }
+
+  /** Appends a single-output ONNX Runtime contrib (`com.microsoft`) node and returns that output's name. */
+  contrib(
+    opType: string,
+    inputs: readonly string[],
+    attributes: Record<string, AttributeInput> = {},
+  ): string {
+    return this.add(opType, inputs, attributes, { domain: CONTRIB_DOMAIN })[0] as string;
   }
 
   /** Renames the value `from` (a node output) to the graph output name `to`. */

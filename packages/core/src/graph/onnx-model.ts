@@ -1,9 +1,9 @@
 import { ProtobufWriter } from './protobuf-writer.js';
 
 /** ONNX element types the emitter uses. */
-export type OnnxDataType = 'float32' | 'float16' | 'int64' | 'bool';
+export type OnnxDataType = 'float32' | 'float16' | 'int64' | 'int8' | 'bool';
 
-const DATA_TYPE_CODES: Record<OnnxDataType, number> = { float32: 1, float16: 10, int64: 7, bool: 9 };
+const DATA_TYPE_CODES: Record<OnnxDataType, number> = { float32: 1, float16: 10, int64: 7, int8: 3, bool: 9 };
 
 /** A constant tensor stored in the model (an initializer). */
 export interface OnnxTensor {
@@ -24,6 +24,8 @@ export type OnnxAttribute =
 /** One operator application. */
 export interface OnnxNode {
   readonly opType: string;
+  /** Operator set domain; omitted for the standard `ai.onnx` operators. */
+  readonly domain?: string;
   readonly name: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
@@ -56,6 +58,8 @@ export interface OnnxModelInfo {
 
 // Field numbers from onnx.proto (ModelProto, GraphProto, NodeProto, TensorProto, …).
 const IR_VERSION = 8;
+/** Version of ONNX Runtime's `com.microsoft` contrib operator set. */
+const CONTRIB_OPSET = 1;
 const ATTRIBUTE_TYPES = { float: 1, int: 2, string: 3, ints: 7 } as const;
 
 /** Serialises a graph to ONNX ModelProto bytes. */
@@ -66,6 +70,8 @@ export function serializeModel(graph: OnnxGraph, info: OnnxModelInfo): Uint8Arra
   model.string(3, info.producerVersion);
   model.message(7, (g) => writeGraph(g, graph));
   model.message(8, (opset) => opset.string(1, '').int(2, info.opset));
+  const domains = new Set(graph.nodes.flatMap((n) => (n.domain === undefined ? [] : [n.domain])));
+  for (const domain of domains) model.message(8, (opset) => opset.string(1, domain).int(2, CONTRIB_OPSET));
   for (const [key, value] of Object.entries(info.metadata)) {
     model.message(14, (entry) => entry.string(1, key).string(2, value));
   }
@@ -85,6 +91,7 @@ function writeNode(w: ProtobufWriter, node: OnnxNode): void {
   for (const output of node.outputs) w.string(2, output);
   w.string(3, node.name);
   w.string(4, node.opType);
+  if (node.domain !== undefined) w.string(7, node.domain);
   for (const [name, attribute] of Object.entries(node.attributes)) {
     w.message(5, (a) => {
       a.string(1, name);

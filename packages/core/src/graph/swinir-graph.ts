@@ -1,7 +1,7 @@
 import type { WeightTensor } from '../checkpoint/tensor.js';
 import { floatToHalf } from '../checkpoint/tensor.js';
 import { SwinupError } from '../errors.js';
-import { float, GraphBuilder, halfBytes } from './graph-builder.js';
+import { CONTRIB_DOMAIN, float, GraphBuilder, halfBytes } from './graph-builder.js';
 import type { OnnxGraph } from './onnx-model.js';
 import type { SwinIRConfig } from './swinir-config.js';
 import {
@@ -18,10 +18,28 @@ export type InputShape = readonly [number, number, number, number];
 export interface EmitOptions {
   /** Store weights as float16 (computation stays float32 after a Cast); halves the file for GPU use. */
   readonly float16Weights?: boolean;
+  /**
+   * Emit window attention, residual+LayerNorm and GELU as ONNX Runtime's fused contrib operators
+   * (MultiHeadAttention, SkipLayerNormalization, Gelu) instead of many small standard ops (default true).
+   * `false` gives the plain standard-ONNX graph that any ONNX runtime can load.
+   */
+  readonly fused?: boolean;
+  /**
+   * `int8` stores the linear layers' weights as int8 (per output column) and runs them as ONNX Runtime's
+   * DynamicQuantizeMatMul, quantising activations per run; convolutions stay float32. Default `fp32`.
+   */
+  readonly precision?: Precision;
 }
+
+/** Precision of the linear layers. */
+export type Precision = 'fp32' | 'int8';
 
 const RGB_MEAN = [0.4488, 0.4371, 0.404];
 const LAYER_NORM_EPSILON = 1e-5;
+/** The official score offset between tokens of different regions of a shifted window. */
+const MASKED_SCORE = -100;
+/** ONNX TensorProto code of int32 (MultiHeadAttention's mask type). */
+const ONNX_INT32 = 6;
 
 /** Builds the ONNX graph of a SwinIR model for one fixed input shape, exactly as the official forward pass. */
 export function buildSwinIRGraph(
@@ -58,8 +76,11 @@ export function buildSwinIRGraph(
 
 class SwinIREmitter {
   private readonly tokens: number;
+  private readonly fused: boolean;
   private readonly perms = new Map<number, { forward: string; backward: string }>();
   private sharedMask: string | undefined;
+  private sharedKeepMask: string | undefined;
+  private sameRegionPairs: string | undefined;
   private relativeIndex: string | undefined;
 
   constructor(
@@ -70,6 +91,7 @@ class SwinIREmitter {
     private readonly options: EmitOptions,
   ) {
     this.tokens = shape[2] * shape[3];
+    this.fused = options.fused ?? true;
   }
 
   forward(input: string): string {
@@ -114,19 +136,29 @@ class SwinIREmitter {
     return this.g.int64s(`ints_${values.join('_')}`, [values.length], values);
   }
 
-  /** A weight as stored in the checkpoint (optionally transposed for MatMul), cast back if stored as half. */
-  private weight(name: string, transpose2d = false): string {
+  private tensor(name: string): WeightTensor {
     const tensor = this.weights.get(name);
     if (tensor === undefined) throw new SwinupError('UNKNOWN_ARCHITECTURE', `missing weight ${name}`);
-    let dims = [...tensor.shape];
-    let data = tensor.data;
-    if (transpose2d) {
-      const [rows, cols] = dims as [number, number];
-      data = new Float32Array(rows * cols);
-      for (let r = 0; r < rows; r++)
-        for (let c = 0; c < cols; c++) data[c * rows + r] = tensor.data[r * cols + c] as number;
-      dims = [cols, rows];
-    }
+    return tensor;
+  }
+
+  /** A 2-D weight transposed for `x @ W` (PyTorch stores out × in). */
+  private transposed(name: string): WeightTensor {
+    const tensor = this.tensor(name);
+    const [rows, cols] = tensor.shape as [number, number];
+    const data = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) data[c * rows + r] = tensor.data[r * cols + c] as number;
+    return { ...tensor, shape: [cols, rows], data };
+  }
+
+  /** A weight as stored in the checkpoint, cast back if stored as half. */
+  private weight(name: string): string {
+    const tensor = this.tensor(name);
+    return this.constantOf(name, tensor.shape, tensor.data);
+  }
+
+  private constantOf(name: string, dims: readonly number[], data: Float32Array): string {
     if (!this.options.float16Weights) return this.g.floats(name, dims, data);
     const half = this.g.constant(name, 'float16', dims, halfBytes(data, floatToHalf));
     return this.g.op('Cast', [half], { to: 1 });
@@ -159,9 +191,41 @@ class SwinIREmitter {
     });
   }
 
+  /** `x + skip` and its LayerNorm; one SkipLayerNormalization kernel when fused, which also returns the sum. */
+  private addAndNorm(name: string, x: string, skip: string): { sum: string; normed: string } {
+    if (!this.fused) {
+      const sum = this.g.op('Add', [skip, x]);
+      return { sum, normed: this.layerNorm(name, sum) };
+    }
+    const [normed, , , sum] = this.g.add(
+      'SkipLayerNormalization',
+      [x, skip, this.weight(`${name}.weight`), this.weight(`${name}.bias`)],
+      { epsilon: float(LAYER_NORM_EPSILON) },
+      { domain: CONTRIB_DOMAIN, outputs: [true, false, false, true] },
+    );
+    return { sum: sum as string, normed: normed as string };
+  }
+
   private linear(name: string, x: string): string {
-    const y = this.g.op('MatMul', [x, this.weight(`${name}.weight`, true)]);
-    return this.g.op('Add', [y, this.weight(`${name}.bias`)]);
+    return this.matMul(`${name}.weight`, x, this.transposed(`${name}.weight`), this.weight(`${name}.bias`));
+  }
+
+  /** `x @ matrix (+ bias)`, with `matrix` (in × out) quantised to int8 per output column at `int8` precision. */
+  private matMul(name: string, x: string, matrix: WeightTensor, bias?: string): string {
+    const { g } = this;
+    if (this.options.precision !== 'int8') {
+      const y = g.op('MatMul', [x, this.constantOf(name, matrix.shape, matrix.data)]);
+      return bias === undefined ? y : g.op('Add', [y, bias]);
+    }
+    const { values, scales } = quantizeColumns(matrix);
+    const columns = scales.length;
+    return g.contrib('DynamicQuantizeMatMul', [
+      x,
+      g.constant(`${name}_int8`, 'int8', matrix.shape, values),
+      g.floats(`${name}_scale`, [columns], scales),
+      g.constant(`${name}_zero_point`, 'int8', [columns], new Uint8Array(columns)),
+      bias ?? '',
+    ]);
   }
 
   /** NCHW feature map → B×L×C tokens. */
@@ -204,9 +268,9 @@ class SwinIREmitter {
     return result;
   }
 
-  /** The shifted-window mask (1×nW×1×N×N), computed once in the graph from region labels and shared by all layers. */
-  private mask(): string {
-    if (this.sharedMask !== undefined) return this.sharedMask;
+  /** Whether two tokens of a shifted window come from the same image region (1×nW×1×N×N booleans). */
+  private sameRegion(): string {
+    if (this.sameRegionPairs !== undefined) return this.sameRegionPairs;
     const [, , h, w] = this.shape;
     const ws = this.config.window_size;
     const n = ws * ws;
@@ -218,9 +282,34 @@ class SwinIREmitter {
     );
     const rows = this.g.op('Reshape', [labels, this.ints([1, windows, 1, n, 1])]);
     const cols = this.g.op('Reshape', [labels, this.ints([1, windows, 1, 1, n])]);
-    const same = this.g.op('Equal', [cols, rows]);
-    this.sharedMask = this.g.op('Where', [same, this.scalar(0), this.scalar(-100)]);
+    this.sameRegionPairs = this.g.op('Equal', [cols, rows]);
+    return this.sameRegionPairs;
+  }
+
+  /** The additive shifted-window mask (1×nW×1×N×N), computed once in the graph and shared by all layers. */
+  private mask(): string {
+    this.sharedMask ??= this.g.op('Where', [this.sameRegion(), this.scalar(0), this.scalar(MASKED_SCORE)]);
     return this.sharedMask;
+  }
+
+  /**
+   * The shifted-window mask as MultiHeadAttention's (batch·nW)×N×N int32 keep-mask: one N×N table per
+   * window instead of a float bias per window and head, so it stays small for large tiles.
+   */
+  private keepMask(): string {
+    if (this.sharedKeepMask !== undefined) return this.sharedKeepMask;
+    const [b, , h, w] = this.shape;
+    const n = this.config.window_size ** 2;
+    const windows = (h * w) / n;
+    const perWindow = this.g.op(
+      'Cast',
+      [this.g.op('Reshape', [this.sameRegion(), this.ints([windows, n, n])])],
+      {
+        to: ONNX_INT32,
+      },
+    );
+    this.sharedKeepMask = b === 1 ? perWindow : this.g.op('Tile', [perWindow, this.ints([b, 1, 1])]);
+    return this.sharedKeepMask;
   }
 
   private block(name: string, t: string, layer: number, shifted: boolean): string {
@@ -244,18 +333,60 @@ class SwinIREmitter {
         axis: 1,
       },
     );
-    const afterAttention = g.op('Add', [t, restored]);
-    const hidden = this.gelu(this.linear(`${name}.mlp.fc1`, this.layerNorm(`${name}.norm2`, afterAttention)));
+    const { sum: afterAttention, normed: normed2 } = this.addAndNorm(`${name}.norm2`, restored, t);
+    const hidden = this.gelu(this.linear(`${name}.mlp.fc1`, normed2));
     return g.op('Add', [afterAttention, this.linear(`${name}.mlp.fc2`, hidden)]);
   }
 
   private gelu(x: string): string {
     const { g } = this;
+    if (this.fused) return g.contrib('Gelu', [x]);
     const erf = g.op('Erf', [g.op('Div', [x, this.scalar(Math.SQRT2)])]);
     return g.op('Mul', [g.op('Mul', [x, g.op('Add', [erf, this.scalar(1)])]), this.scalar(0.5)]);
   }
 
   private attention(name: string, x: string, layer: number, shifted: boolean): string {
+    return this.fused
+      ? this.fusedAttention(name, x, layer, shifted)
+      : this.plainAttention(name, x, layer, shifted);
+  }
+
+  /**
+   * One MultiHeadAttention kernel per block: q, k and v come from column slices of the qkv weight, the qkv
+   * bias is the kernel's own bias input, the relative position bias its additive attention bias (folded to
+   * a constant by ONNX Runtime) and the shift mask its keep-mask.
+   */
+  private fusedAttention(name: string, x: string, layer: number, shifted: boolean): string {
+    const { g } = this;
+    const c = this.config.embed_dim;
+    const heads = this.config.num_heads[layer] as number;
+    const n = this.config.window_size ** 2;
+    const qkvWeight = this.transposed(`${name}.qkv.weight`);
+    const [q, k, v] = [0, 1, 2].map((part) =>
+      this.matMul(`${name}.qkv.weight_${part}`, x, columnsOf(qkvWeight, part * c, c)),
+    );
+    const bias = g.op('Reshape', [this.relativeBias(name, heads), this.ints([1, heads, n, n])]);
+    const attended = g.add(
+      'MultiHeadAttention',
+      [
+        q as string,
+        k as string,
+        v as string,
+        this.weight(`${name}.qkv.bias`),
+        shifted ? this.keepMask() : '',
+        bias,
+      ],
+      {
+        num_heads: heads,
+        scale: float(Math.fround((c / heads) ** -0.5)),
+        mask_filter_value: float(MASKED_SCORE),
+      },
+      { domain: CONTRIB_DOMAIN },
+    )[0] as string;
+    return this.linear(`${name}.proj`, attended);
+  }
+
+  private plainAttention(name: string, x: string, layer: number, shifted: boolean): string {
     const { g } = this;
     const [b] = this.shape;
     const ws = this.config.window_size;
@@ -320,4 +451,28 @@ class SwinIREmitter {
     if (this.config.upscale === 4) x = this.leakyRelu(this.conv('conv_up2', doubled(x)), 0.2);
     return this.conv('conv_last', this.leakyRelu(this.conv('conv_hr', x), 0.2));
   }
+}
+
+/** Columns [from, from + count) of a 2-D matrix. */
+function columnsOf(matrix: WeightTensor, from: number, count: number): WeightTensor {
+  const [rows, cols] = matrix.shape as [number, number];
+  const data = new Float32Array(rows * count);
+  for (let r = 0; r < rows; r++)
+    data.set(matrix.data.subarray(r * cols + from, r * cols + from + count), r * count);
+  return { shape: [rows, count], data };
+}
+
+/** Symmetric int8 quantisation of a 2-D matrix, one scale per column (output feature). */
+function quantizeColumns(matrix: WeightTensor): { values: Uint8Array; scales: Float32Array } {
+  const [rows, cols] = matrix.shape as [number, number];
+  const scales = new Float32Array(cols);
+  for (let c = 0; c < cols; c++) {
+    let max = 0;
+    for (let r = 0; r < rows; r++) max = Math.max(max, Math.abs(matrix.data[r * cols + c] as number));
+    scales[c] = max === 0 ? 1 : max / 127;
+  }
+  const values = new Int8Array(rows * cols);
+  for (let i = 0; i < values.length; i++)
+    values[i] = Math.round((matrix.data[i] as number) / (scales[i % cols] as number));
+  return { values: new Uint8Array(values.buffer), scales };
 }

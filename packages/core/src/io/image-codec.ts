@@ -96,16 +96,8 @@ function workingSpace(grey: boolean, depth: 8 | 16): 'b-w' | 'grey16' | 'srgb' |
 /** Decodes the first frame, orientation applied, converted to sRGB (or grey) at the source's bit depth. */
 export async function decodeImage(source: SourceInfo): Promise<InterleavedImage> {
   try {
-    const { data, info } = await decoder(source.bytes)
-      .rotate()
-      .toColourspace(workingSpace(source.grey, source.depth))
-      .raw(source.depth === 16 ? { depth: 'ushort' } : {})
-      .toBuffer({ resolveWithObject: true });
-    const pixels =
-      source.depth === 16
-        ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)
-        : new Uint8Array(data);
-    return { width: info.width, height: info.height, channels: info.channels, depth: source.depth, pixels };
+    const pipeline = decoder(source.bytes).rotate().toColourspace(workingSpace(source.grey, source.depth));
+    return await toInterleaved(pipeline, source.depth);
   } catch (error) {
     throw invalidImage(error);
   }
@@ -123,15 +115,20 @@ export async function resizeLanczos(
   width: number,
   height: number,
 ): Promise<InterleavedImage> {
-  const pipeline = rawInput(image).resize(width, height, { fit: 'fill', kernel: 'lanczos3' });
+  const pipeline = rawInput(image)
+    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
+    .toColourspace(workingSpace(image.channels <= 2, image.depth));
+  return toInterleaved(pipeline, image.depth);
+}
+
+/** Runs a pipeline to raw interleaved samples at `depth` bits. */
+async function toInterleaved(pipeline: Sharp, depth: 8 | 16): Promise<InterleavedImage> {
   const { data, info } = await pipeline
-    .raw(image.depth === 16 ? { depth: 'ushort' } : {})
+    .raw(depth === 16 ? { depth: 'ushort' } : {})
     .toBuffer({ resolveWithObject: true });
   const pixels =
-    image.depth === 16
-      ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2)
-      : new Uint8Array(data);
-  return { width: info.width, height: info.height, channels: info.channels, depth: image.depth, pixels };
+    depth === 16 ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data);
+  return { width: info.width, height: info.height, channels: info.channels, depth, pixels };
 }
 
 /** Formats that hold 16-bit samples. */
@@ -213,7 +210,7 @@ function rawDescriptor(image: InterleavedImage) {
 }
 
 /** Versions of sharp and libvips, for `swinup doctor`. */
-export function codecVersions(): Record<string, string> {
+export function codecVersions(): { sharp: string; libvips: string } {
   return { sharp: sharp.versions.sharp ?? 'unknown', libvips: sharp.versions.vips };
 }
 

@@ -41,6 +41,15 @@ export function looksLikeFile(spec: string): boolean {
   );
 }
 
+/** The error for a model whose checkpoint is not on disk, with the commands that install it. */
+export function notInstalled(handle: ModelHandle): SwinupError {
+  return new SwinupError(
+    'MODEL_NOT_FOUND',
+    `model "${handle.id}" is not installed (${handle.checkpointPath} is missing). ` +
+      `Run \`swinup models pull ${handle.id}\`, or \`swinup models import <file>\` if you have the checkpoint.`,
+  );
+}
+
 /** A compiled graph plus the config it was compiled from. */
 export interface CompiledGraph {
   readonly onnx: Uint8Array;
@@ -58,11 +67,7 @@ export async function compiledGraph(
   float16Weights = false,
 ): Promise<CompiledGraph> {
   if (!existsSync(handle.checkpointPath)) {
-    throw new SwinupError(
-      'MODEL_NOT_FOUND',
-      `model "${handle.id}" is not installed (${handle.checkpointPath} is missing). ` +
-        `Run \`swinup models pull ${handle.id}\`, or \`swinup models import <file>\` if you have the checkpoint.`,
-    );
+    throw notInstalled(handle);
   }
   const hash = await fileSha256(handle.checkpointPath);
   const key = `${hash.slice(0, 24)}-${shape.join('x')}-${float16Weights ? 'fp16w' : 'fp32'}-r${handle.imgRange ?? 'auto'}-v${CORE_VERSION}`;

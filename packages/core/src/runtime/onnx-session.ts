@@ -21,6 +21,34 @@ export interface SessionSettings {
   readonly threads: number;
   /** Receives which provider was chosen and why others failed. */
   readonly logger?: Logger;
+  /** `tuned` (default) or `ort-defaults`: ONNX Runtime's own defaults, the benchmark's plain baseline. */
+  readonly profile?: SessionProfile;
+}
+
+/** Session option sets: swinup's tuned one, or ONNX Runtime's untouched defaults (for comparison). */
+export type SessionProfile = 'tuned' | 'ort-defaults';
+
+/**
+ * The session options of a provider and profile. Tuned CPU sessions do not spin: ONNX Runtime's idle
+ * workers otherwise busy-wait for work, which halves throughput whenever another process (or another
+ * session) wants the same cores. Denormals are flushed: they only appear in near-zero attention weights.
+ */
+export function sessionOptions(
+  provider: ExecutionProviderName,
+  settings: Pick<SessionSettings, 'threads' | 'profile'>,
+): ort.InferenceSession.SessionOptions {
+  const executionProviders = [provider === 'cuda' ? { name: 'cuda', deviceId: 0 } : 'cpu'];
+  if (settings.profile === 'ort-defaults') return { executionProviders };
+  return {
+    executionProviders,
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: settings.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    extra: { session: { set_denormal_as_zero: '1', intra_op: { allow_spinning: '0' } } },
+  };
 }
 
 /** A loaded model that runs float32 NCHW batches. */
@@ -52,15 +80,7 @@ export async function createRunner(model: Uint8Array, settings: SessionSettings)
   const failures: ProviderFailure[] = [];
   for (const provider of providerPreference(settings.device)) {
     try {
-      const session = await ort.InferenceSession.create(model, {
-        executionProviders: [provider === 'cuda' ? { name: 'cuda', deviceId: 0 } : 'cpu'],
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: settings.threads,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        enableCpuMemArena: true,
-        enableMemPattern: true,
-      });
+      const session = await ort.InferenceSession.create(model, sessionOptions(provider, settings));
       if (failures.length > 0) {
         logger.warn(
           `using ${provider}: ${failures.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`,
@@ -92,4 +112,18 @@ function wrap(session: ort.InferenceSession, provider: ExecutionProviderName): I
     },
     release: () => session.release(),
   };
+}
+
+/** Tries to load `provider` with a given (tiny) model: whether it works here, and if not, why. */
+export async function probeProvider(
+  model: Uint8Array,
+  provider: ExecutionProviderName,
+): Promise<{ ok: boolean; reason?: string }> {
+  try {
+    const runner = await createRunner(model, { device: provider, threads: 1 });
+    await runner.release();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, reason: firstLine(error) };
+  }
 }

@@ -1,0 +1,48 @@
+"""Checkpoints in the official SwinIR layout: `{"params": state_dict}`, optionally
+`"params_ema"`, plus whatever extra training state we keep next to them."""
+
+import os
+
+import torch
+
+# Derived from the window size and input size: never trusted from a file.
+DERIVED_BUFFERS = ('attn_mask', 'relative_position_index')
+
+
+def read(path):
+    # weights_only refuses arbitrary pickled objects: checkpoints may come from anywhere.
+    # Our own files hold only tensors, ints, strings and containers, so they load this way too.
+    return torch.load(path, map_location='cpu', weights_only=True)
+
+
+def state_dict_of(checkpoint, key=None):
+    """The weights in a checkpoint: `key`, else the EMA weights if present, else `params`."""
+    keys = [key] if key else ['params_ema', 'params']
+    for k in keys:
+        if k in checkpoint:
+            return checkpoint[k]
+    raise KeyError(f"checkpoint has none of {keys}; it has {sorted(checkpoint)}")
+
+
+def load_weights(model, source, key=None):
+    """Load a checkpoint (path or already-read dict) into `model`. Every parameter must
+    match; the derived buffers are skipped, so files made for any `img_size` load."""
+    checkpoint = read(source) if isinstance(source, (str, os.PathLike)) else source
+    params = {k: v for k, v in state_dict_of(checkpoint, key).items() if not k.endswith(DERIVED_BUFFERS)}
+    missing, unexpected = model.load_state_dict(params, strict=False)
+    missing = [k for k in missing if not k.endswith(DERIVED_BUFFERS)]
+    if missing or unexpected:
+        raise ValueError(f"checkpoint does not fit the model: missing {missing[:5]}, unexpected {unexpected[:5]}")
+    return model
+
+
+def save(path, model, ema=None, **extra):
+    """Write `{"params": ..., "params_ema": ..., **extra}` atomically, so an interrupted
+    run never leaves a truncated file behind."""
+    checkpoint = {'params': model.state_dict()}
+    if ema is not None:
+        checkpoint['params_ema'] = ema.state_dict()
+    checkpoint.update(extra)
+    tmp = f'{path}.tmp'
+    torch.save(checkpoint, tmp)
+    os.replace(tmp, path)

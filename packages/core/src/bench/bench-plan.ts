@@ -1,0 +1,81 @@
+import { join, resolve } from 'node:path';
+import type { SessionProfile } from '../runtime/onnx-session.js';
+
+/** One configuration the benchmark times in its own child process (so peak RSS is its own). */
+export interface BenchConfig {
+  /** Row label. */
+  readonly label: string;
+  readonly checkpoint: string;
+  /** Emit ONNX Runtime's fused operators (false: the plain fp32 export). */
+  readonly fused: boolean;
+  readonly session: SessionProfile;
+  /** Tile side in input pixels; 0 runs each image whole. */
+  readonly tileSize: number;
+  readonly overlap: number;
+  /** Tiles per model run. */
+  readonly batch: number;
+  /** Intra-op threads (0: one per physical core). */
+  readonly threads: number;
+  readonly images: readonly string[];
+  /** Set5-style HR folder to score the outputs against (Y-PSNR), when the inputs are Set5 LR images. */
+  readonly hrDir?: string;
+}
+
+/** A model the benchmark covers, and the inputs it is timed on. */
+export interface BenchModel {
+  readonly name: string;
+  readonly scale: number;
+  readonly checkpoint: string;
+  /** Preset of models/training/swinir.py with the same architecture, for the PyTorch comparison. */
+  readonly torchPreset: string;
+  readonly set5: readonly string[];
+  readonly hrDir: string;
+}
+
+/** Where the benchmark finds its models and images. */
+export interface BenchPaths {
+  /** The repository root (holds models/). */
+  readonly repo: string;
+  /** The shared data folder (holds images/ and fixtures/). */
+  readonly shared: string;
+}
+
+const SET5 = ['baby', 'bird', 'butterfly', 'head', 'woman'];
+
+/**
+ * The photo: the only ≥ 512×512 photograph in the shared images (realsr has none that large), a real
+ * camera photo of a face and textured suit, so tiling runs a full 5×5 (×4) grid of tiles.
+ */
+export function benchPhoto(paths: BenchPaths): string {
+  return join(paths.shared, 'images/faces/astronaut_eileen_collins_512.png');
+}
+
+/** The bundled ×4 model and the ×2 model (the random-weight SwinIR-S ×2 fixture: same architecture and cost). */
+export function benchModels(paths: BenchPaths): BenchModel[] {
+  const set5 = (scale: number) =>
+    SET5.map((name) => join(paths.shared, `images/set5/LR_bicubic/X${scale}/${name}x${scale}.png`));
+  return [
+    {
+      name: 'swinup-s-x4 (bundled)',
+      scale: 4,
+      checkpoint: join(paths.repo, 'models/weights/swinup-s-x4-v1.pth'),
+      torchPreset: 'swinir-s-x4',
+      set5: set5(4),
+      hrDir: join(paths.shared, 'images/set5/HR'),
+    },
+    {
+      name: 'swinir-s-x2 (fixture weights)',
+      scale: 2,
+      checkpoint: join(paths.shared, 'fixtures/swinir/lightweight_x2.pth'),
+      torchPreset: 'swinir-s-x2',
+      set5: set5(2),
+      hrDir: join(paths.shared, 'images/set5/HR'),
+    },
+  ];
+}
+
+/** Repository and shared-data folders as seen from this package's compiled files. */
+export function defaultBenchPaths(): BenchPaths {
+  const repo = resolve(import.meta.dirname, '../../../..');
+  return { repo, shared: process.env.SWINUP_SHARED ?? resolve(repo, '../shared') };
+}

@@ -1,0 +1,230 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { basename, join } from 'node:path';
+import { decodeRgb8, resizeLanczos } from '../io/image-codec.js';
+import { runtimeVersion } from '../runtime/onnx-session.js';
+import { type BenchConfig, type BenchModel, type BenchPaths, benchModels, benchPhoto } from './bench-plan.js';
+import type { ConfigMeasurement, ImageTiming } from './measure-config.js';
+
+/** The PyTorch comparison's result, or why it did not run. */
+export type TorchResult =
+  | {
+      readonly ran: true;
+      readonly torch: string;
+      readonly images: readonly ImageTiming[];
+      readonly peakRssMb: number;
+    }
+  | { readonly ran: false; readonly reason: string };
+
+/** Everything measured for one model. */
+export interface ModelReport {
+  readonly model: string;
+  readonly scale: number;
+  /** The first configuration is the plain fp32 export; the one labelled {@link SWINUP_LABEL} is swinup's default. */
+  readonly configs: readonly ConfigMeasurement[];
+  readonly lanczos: readonly ImageTiming[];
+  readonly torch: TorchResult;
+}
+
+/** The machine the numbers were measured on. */
+export interface MachineInfo {
+  readonly cpu: string;
+  readonly logicalCores: number;
+  readonly memoryGb: number;
+  readonly node: string;
+  readonly onnxruntime: string;
+  /** 1-minute load average when the run started: other work on the machine slows every row alike. */
+  readonly loadAverage: number;
+}
+
+/** A whole benchmark run. */
+export interface BenchReport {
+  readonly machine: MachineInfo;
+  readonly threads: number;
+  readonly models: readonly ModelReport[];
+  /** The ×4 model on a 1024×1024 input (4096×4096 output), swinup's defaults; absent with `quick`. */
+  readonly large?: ConfigMeasurement;
+}
+
+/** Label of swinup's default configuration in every model's rows. */
+export const SWINUP_LABEL = 'swinup (fused ops, tuned session)';
+/** Label of the whole-image run used for the tiling overhead. */
+export const WHOLE_LABEL = 'swinup, whole image (no tiles)';
+
+/** How the suite runs things it does not do in-process. */
+export interface SuiteRunners {
+  /** Measures one configuration, in a fresh process so its peak RSS is its own. */
+  measure(config: BenchConfig): Promise<ConfigMeasurement>;
+  /** Python interpreter with torch for the PyTorch comparison, or undefined to skip it. */
+  readonly python: string | undefined;
+  /** Reports progress (one line per step). */
+  progress(line: string): void;
+}
+
+/** Settings of a suite run. */
+export interface SuiteOptions {
+  readonly paths: BenchPaths;
+  readonly tileSize: number;
+  readonly overlap: number;
+  /** Threads for ONNX Runtime and PyTorch alike. */
+  readonly threads: number;
+  /** Skip the 4096×4096 memory run. */
+  readonly quick: boolean;
+  /** A 1024×1024 PNG made from the photo (for the large run), written by the caller. */
+  readonly largeInput: string | undefined;
+}
+
+/**
+ * The configurations of one model, in the order the optimisations were applied: the plain export with
+ * ONNX Runtime's defaults, then each change on top. The ×2 model runs the endpoints only, to stay in time.
+ */
+function configsFor(
+  model: BenchModel,
+  full: boolean,
+  options: SuiteOptions,
+  images: string[],
+): BenchConfig[] {
+  const base = {
+    checkpoint: model.checkpoint,
+    tileSize: options.tileSize,
+    overlap: options.overlap,
+    batch: 1,
+    threads: options.threads,
+    images,
+    hrDir: model.hrDir,
+  };
+  const plain: BenchConfig = {
+    ...base,
+    label: 'plain fp32 export (ORT defaults)',
+    fused: false,
+    session: 'ort-defaults',
+  };
+  const swinup: BenchConfig = { ...base, label: SWINUP_LABEL, fused: true, session: 'tuned' };
+  const steps: BenchConfig[] = full
+    ? [
+        { ...base, label: '+ tuned session (no spin, all opts)', fused: false, session: 'tuned' },
+        swinup,
+        { ...swinup, label: 'swinup, 4 tiles per run', batch: 4 },
+      ]
+    : [swinup];
+  return [plain, ...steps, { ...swinup, label: WHOLE_LABEL, tileSize: 0 }];
+}
+
+/** Runs the whole benchmark: every model and configuration, sharp Lanczos and PyTorch, and the large run. */
+export async function runBenchSuite(options: SuiteOptions, runners: SuiteRunners): Promise<BenchReport> {
+  const machine = machineInfo();
+  const photo = benchPhoto(options.paths);
+  const models: ModelReport[] = [];
+  for (const [index, model] of benchModels(options.paths).entries()) {
+    const images = [...model.set5, photo];
+    const configs: ConfigMeasurement[] = [];
+    for (const config of configsFor(model, index === 0, options, images)) {
+      runners.progress(`${model.name}: ${config.label}`);
+      configs.push(await runners.measure(config));
+    }
+    runners.progress(`${model.name}: sharp Lanczos`);
+    const lanczos = await timeLanczos(images, model.scale);
+    runners.progress(`${model.name}: PyTorch`);
+    const torch = await timeTorch(model, images, options, runners.python);
+    models.push({ model: model.name, scale: model.scale, configs, lanczos, torch });
+  }
+  if (options.quick || options.largeInput === undefined) return { machine, threads: options.threads, models };
+  const x4 = benchModels(options.paths)[0] as BenchModel;
+  runners.progress('4096×4096 output (×4 of a 1024×1024 input)');
+  const large = await runners.measure({
+    label: '4096×4096 output, swinup defaults',
+    checkpoint: x4.checkpoint,
+    fused: true,
+    session: 'tuned',
+    tileSize: options.tileSize,
+    overlap: options.overlap,
+    batch: 1,
+    threads: options.threads,
+    images: [options.largeInput],
+  });
+  return { machine, threads: options.threads, models, large };
+}
+
+function machineInfo(): MachineInfo {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    logicalCores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    onnxruntime: runtimeVersion(),
+    loadAverage: loadavg()[0] ?? 0,
+  };
+}
+
+/** sharp's Lanczos-3 enlargement of each image (decode excluded), the non-AI baseline. */
+async function timeLanczos(images: readonly string[], scale: number): Promise<ImageTiming[]> {
+  const timings: ImageTiming[] = [];
+  for (const path of images) {
+    const decoded = await decodeRgb8(await readFile(path));
+    const start = performance.now();
+    await resizeLanczos(decoded, decoded.width * scale, decoded.height * scale);
+    timings.push({
+      image: basename(path),
+      ms: performance.now() - start,
+      tiles: 0,
+      outputPixels: decoded.width * scale * decoded.height * scale,
+    });
+  }
+  return timings;
+}
+
+/** Times models/training's SwinIR on the same weights, inputs and thread count (whole images). */
+async function timeTorch(
+  model: BenchModel,
+  images: readonly string[],
+  options: SuiteOptions,
+  python: string | undefined,
+): Promise<TorchResult> {
+  if (python === undefined) return { ran: false, reason: 'no python3 with torch found' };
+  const args = [
+    join(options.paths.repo, 'packages/core/bench/torch_bench.py'),
+    '--training-dir',
+    join(options.paths.repo, 'models/training'),
+    '--checkpoint',
+    model.checkpoint,
+    '--config',
+    model.torchPreset,
+    '--threads',
+    String(options.threads),
+    ...images,
+  ];
+  const { code, stdout, stderr } = await runProcess(python, args);
+  if (code !== 0) return { ran: false, reason: stderr.trim().split('\n').at(-1) ?? `exit ${code}` };
+  const parsed = JSON.parse(stdout) as {
+    torch: string;
+    images: { image: string; ms: number; outputPixels: number }[];
+    peakRssMb: number;
+  };
+  return {
+    ran: true,
+    torch: parsed.torch,
+    images: parsed.images.map((i) => ({ ...i, tiles: 0 })),
+    peakRssMb: parsed.peakRssMb,
+  };
+}
+
+/** Runs a command to completion, collecting its output. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}

@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { readCheckpoint } from '../checkpoint/index.js';
+import { compileCheckpoint } from '../compiler.js';
+import { measureQuality } from '../evaluation/quality-metrics.js';
+import { inferConfig } from '../graph/swinir-config.js';
+import { clampUnit, interleavedSource, toInterleaved } from '../image/pixel-planes.js';
+import { decodeRgb8 } from '../io/image-codec.js';
+import { createRunner, type InferenceRunner } from '../runtime/onnx-session.js';
+import type { PlanarImage } from '../tiling/tensor-layout.js';
+import { axisTiles } from '../tiling/tile-grid.js';
+import { countTiles, type TileRunner, upscaleTiled } from '../tiling/tiled-inference.js';
+import type { BenchConfig } from './bench-plan.js';
+
+/** Time and quality of one image under one configuration. */
+export interface ImageTiming {
+  readonly image: string;
+  /** Tiled inference time (model runs, tile extraction and blending), after the session exists. */
+  readonly ms: number;
+  readonly tiles: number;
+  readonly outputPixels: number;
+  /** Y-PSNR against the HR image, when the configuration has an HR folder. */
+  readonly psnr?: number;
+}
+
+/** What one configuration measured. */
+export interface ConfigMeasurement {
+  readonly label: string;
+  /** First use: emitting the ONNX graph for the first tile shape and creating its session. */
+  readonly compileMs: number;
+  readonly images: readonly ImageTiming[];
+  /** Peak resident set size of the measuring process. */
+  readonly peakRssMb: number;
+}
+
+/**
+ * Runs every image of `config` through the tiled inference path swinup's pipeline uses. Sessions for each
+ * tile shape are created and run once before the image is timed, so times are steady-state throughput.
+ */
+export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurement> {
+  const checkpoint = await readFile(config.checkpoint);
+  const tensors = readCheckpoint(checkpoint);
+  const model = inferConfig(tensors.weights, tensors.otherTensors).config;
+  const channels = model.in_chans;
+  const runners = new Map<string, InferenceRunner>();
+  let compileMs: number | undefined;
+  const runnerFor = async (h: number, w: number): Promise<InferenceRunner> => {
+    const key = `${h}x${w}`;
+    const existing = runners.get(key);
+    if (existing !== undefined) return existing;
+    const start = performance.now();
+    const { onnx } = compileCheckpoint(checkpoint, {
+      shape: [config.batch, channels, h, w],
+      fused: config.fused,
+    });
+    const runner = await createRunner(onnx, {
+      device: 'cpu',
+      threads: config.threads,
+      profile: config.session,
+    });
+    compileMs ??= performance.now() - start;
+    // ONNX Runtime allocates its buffers on the first run; that belongs to first use, not throughput.
+    await runner.run(new Float32Array(config.batch * channels * h * w), [config.batch, channels, h, w]);
+    runners.set(key, runner);
+    return runner;
+  };
+  const tileRunner = async (h: number, w: number): Promise<TileRunner> => {
+    const runner = await runnerFor(h, w);
+    const full = config.batch * channels * h * w;
+    return {
+      run: async (input, count) => {
+        const padded = input.length === full ? input : new Float32Array(full);
+        if (padded !== input) padded.set(input);
+        const out = await runner.run(padded, [config.batch, channels, h, w]);
+        return out.subarray(0, (out.length / config.batch) * count);
+      },
+    };
+  };
+  const tiling = { tileSize: config.tileSize, overlap: config.overlap, window: model.window_size };
+  const images: ImageTiming[] = [];
+  for (const path of config.images) {
+    const decoded = await decodeRgb8(await readFile(path));
+    const source = interleavedSource(decoded, [0, 1, 2]);
+    await runnerFor(
+      axisTiles(decoded.height, config.tileSize, config.overlap, model.window_size).tile,
+      axisTiles(decoded.width, config.tileSize, config.overlap, model.window_size).tile,
+    );
+    const start = performance.now();
+    const output = await upscaleTiled(source, tileRunner, {
+      ...tiling,
+      scale: model.upscale,
+      batch: config.batch,
+    });
+    const ms = performance.now() - start;
+    const timing: ImageTiming = {
+      image: basename(path),
+      ms,
+      tiles: countTiles(decoded.height, decoded.width, tiling),
+      outputPixels: output.width * output.height,
+    };
+    const psnr =
+      config.hrDir === undefined
+        ? undefined
+        : await scoreAgainstHr(output, path, config.hrDir, model.upscale);
+    images.push(psnr === undefined ? timing : { ...timing, psnr });
+  }
+  await Promise.all([...runners.values()].map((r) => r.release()));
+  return {
+    label: config.label,
+    compileMs: compileMs ?? 0,
+    images,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+/** Y-PSNR of an output against its Set5 HR image (`babyx4.png` ↔ `HR/baby.png`), border = scale; else undefined. */
+async function scoreAgainstHr(
+  output: PlanarImage,
+  lrPath: string,
+  hrDir: string,
+  scale: number,
+): Promise<number | undefined> {
+  const stem = /^(.*)x\d+\.png$/.exec(basename(lrPath))?.[1];
+  if (stem === undefined) return undefined;
+  const hr = await decodeRgb8(await readFile(join(hrDir, `${stem}.png`)));
+  if (hr.width !== output.width || hr.height !== output.height) return undefined;
+  const rgb = toInterleaved([{ image: clampUnit(output), channels: [0, 1, 2] }], 8);
+  return measureQuality({ ...rgb, pixels: rgb.pixels as Uint8Array }, hr, scale).psnr;
+}

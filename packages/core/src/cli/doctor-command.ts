@@ -1,0 +1,70 @@
+import { availableParallelism, cpus } from 'node:os';
+import { GraphBuilder } from '../graph/graph-builder.js';
+import { serializeModel } from '../graph/onnx-model.js';
+import { codecVersions } from '../io/image-codec.js';
+import { resolveCacheDir } from '../models/cache-dir.js';
+import { loadCatalog } from '../models/model-catalog.js';
+import { checkpointPathOf, isInstalled } from '../models/model-store.js';
+import { CORE_VERSION } from '../package-info.js';
+import { availableBackends, probeProvider, runtimeVersion } from '../runtime/onnx-session.js';
+import type { CommandIO } from './command-io.js';
+
+/** Help text of `swinup doctor`. */
+export const DOCTOR_HELP = `Usage: swinup doctor [--json]
+
+Prints versions, the execution providers that load on this machine, threads, the model cache folder and the
+installed models.`;
+
+/** `swinup doctor`: what swinup sees on this machine. */
+export async function doctorCommand(argv: string[], io: CommandIO): Promise<number> {
+  const catalog = loadCatalog();
+  const cacheDir = resolveCacheDir(undefined);
+  const providers = await Promise.all(
+    (['cuda', 'cpu'] as const).map(async (name) => ({
+      name,
+      ...(await probeProvider(identityModel(), name)),
+    })),
+  );
+  const report = {
+    swinup: CORE_VERSION,
+    node: process.versions.node,
+    onnxruntime: runtimeVersion(),
+    ...codecVersions(),
+    backends: availableBackends(),
+    providers,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    threads: availableParallelism(),
+    cacheDir,
+    modelsDir: catalog.modelsDir,
+    installed: catalog.models
+      .filter((m) => isInstalled(m, catalog, cacheDir))
+      .map((m) => ({ id: m.id, scale: m.scale, task: m.task, path: checkpointPathOf(m, catalog, cacheDir) })),
+  };
+  if (argv.includes('--json')) {
+    io.out(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  io.out(
+    `swinup ${report.swinup} (node ${report.node}, onnxruntime ${report.onnxruntime}, sharp ${report.sharp}, libvips ${report.libvips})`,
+  );
+  io.out(`cpu: ${report.cpu}, ${report.threads} threads`);
+  for (const p of providers)
+    io.out(`provider ${p.name}: ${p.ok ? 'available' : `unavailable (${p.reason})`}`);
+  io.out(`model cache: ${cacheDir}`);
+  io.out(
+    `installed models: ${report.installed.map((m) => `${m.id} (×${m.scale} ${m.task})`).join(', ') || 'none'}`,
+  );
+  return 0;
+}
+
+/** The smallest model a provider must be able to run: y = x. */
+function identityModel(): Uint8Array {
+  const g = new GraphBuilder();
+  g.rename(g.op('Identity', ['x']), 'y');
+  const graph = g.build(
+    'probe',
+    [{ name: 'x', dataType: 'float32', shape: [1] }],
+    [{ name: 'y', dataType: 'float32', shape: [1] }],
+  );
+  return serializeModel(graph, { opset: 17, producerVersion: CORE_VERSION, metadata: {} });
+}
