@@ -7,6 +7,9 @@ import { buildSwinIRGraph, type InputShape, type Precision } from './graph/swini
 /** ONNX opset the emitter targets (LayerNormalization needs 17). */
 export const OPSET = 17;
 
+/** Version of the emitted graph's form; part of compiled-model cache keys so a new emitter never reuses old graphs. */
+export const GRAPH_FORMAT = 'fused-1';
+
 /** Options of {@link compileCheckpoint}. */
 export interface CompileOptions {
   /** Fixed input shape N×C×H×W; H and W must be multiples of the model's window size. */

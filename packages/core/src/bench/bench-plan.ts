@@ -1,4 +1,6 @@
 import { join, resolve } from 'node:path';
+import type { Precision } from '../graph/swinir-graph.js';
+import { loadCatalog, requireEntry } from '../models/model-catalog.js';
 import type { SessionProfile } from '../runtime/onnx-session.js';
 
 /** One configuration the benchmark times in its own child process (so peak RSS is its own). */
@@ -9,6 +11,8 @@ export interface BenchConfig {
   /** Emit ONNX Runtime's fused operators (false: the plain fp32 export). */
   readonly fused: boolean;
   readonly session: SessionProfile;
+  /** Linear-layer precision. */
+  readonly precision: Precision;
   /** Tile side in input pixels; 0 runs each image whole. */
   readonly tileSize: number;
   readonly overlap: number;
@@ -50,6 +54,13 @@ export function benchPhoto(paths: BenchPaths): string {
   return join(paths.shared, 'images/faces/astronaut_eileen_collins_512.png');
 }
 
+/** Where the catalog keeps a bundled model's checkpoint. */
+function bundledCheckpoint(id: string): string {
+  const catalog = loadCatalog();
+  const entry = requireEntry(catalog, id);
+  return resolve(catalog.modelsDir, entry.source.file);
+}
+
 /** The bundled ×4 model and the ×2 model (the random-weight SwinIR-S ×2 fixture: same architecture and cost). */
 export function benchModels(paths: BenchPaths): BenchModel[] {
   const set5 = (scale: number) =>
@@ -58,7 +69,7 @@ export function benchModels(paths: BenchPaths): BenchModel[] {
     {
       name: 'swinup-s-x4 (bundled)',
       scale: 4,
-      checkpoint: join(paths.repo, 'models/weights/swinup-s-x4-v1.pth'),
+      checkpoint: bundledCheckpoint('swinup-s-x4'),
       torchPreset: 'swinir-s-x4',
       set5: set5(4),
       hrDir: join(paths.shared, 'images/set5/HR'),

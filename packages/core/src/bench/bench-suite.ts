@@ -91,6 +91,7 @@ function configsFor(
     overlap: options.overlap,
     batch: 1,
     threads: options.threads,
+    precision: 'fp32' as const,
     images,
     hrDir: model.hrDir,
   };
@@ -106,6 +107,7 @@ function configsFor(
         { ...base, label: '+ tuned session (no spin, all opts)', fused: false, session: 'tuned' },
         swinup,
         { ...swinup, label: 'swinup, 4 tiles per run', batch: 4 },
+        { ...swinup, label: 'swinup, int8 linear layers (opt-in)', precision: 'int8' },
       ]
     : [swinup];
   return [plain, ...steps, { ...swinup, label: WHOLE_LABEL, tileSize: 0 }];
@@ -141,6 +143,7 @@ export async function runBenchSuite(options: SuiteOptions, runners: SuiteRunners
     overlap: options.overlap,
     batch: 1,
     threads: options.threads,
+    precision: 'fp32',
     images: [options.largeInput],
   });
   return { machine, threads: options.threads, models, large };

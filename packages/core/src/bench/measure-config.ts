@@ -52,6 +52,7 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
     const { onnx } = compileCheckpoint(checkpoint, {
       shape: [config.batch, channels, h, w],
       fused: config.fused,
+      precision: config.precision,
     });
     const runner = await createRunner(onnx, {
       device: 'cpu',
@@ -124,6 +125,10 @@ async function scoreAgainstHr(
   if (stem === undefined) return undefined;
   const hr = await decodeRgb8(await readFile(join(hrDir, `${stem}.png`)));
   if (hr.width !== output.width || hr.height !== output.height) return undefined;
-  const rgb = toInterleaved([{ image: clampUnit(output), channels: [0, 1, 2] }], 8);
+  const image = clampUnit(output);
+  const rgb = toInterleaved(
+    [0, 1, 2].map((c) => ({ image, channels: [c] })),
+    8,
+  );
   return measureQuality({ ...rgb, pixels: rgb.pixels as Uint8Array }, hr, scale).psnr;
 }

@@ -18,7 +18,8 @@ export const BENCH_HELP = `Usage: swinup bench [--json] [--quick] [--threads N] 
 Times the bundled ×4 model and a ×2 SwinIR-S on the Set5 LR images and a 512×512 photo, in one run:
 ms per output megapixel, tiles/s, first-use compile time, peak RSS, tiled vs whole-image time, the plain
 fp32 export with ONNX Runtime's defaults, sharp Lanczos and the project's PyTorch SwinIR (when python3
-has torch), each as a ratio to swinup. --quick skips the 4096×4096 memory run. Offline; about 5–10 minutes.`;
+has torch), each as a ratio to swinup. --quick skips the 4096×4096 memory run. Offline; 15 minutes on a
+busy 2-core machine.`;
 
 /** The Python that has torch: --python, else SWINUP_PYTHON, else the system python3 if torch imports there. */
 async function findPython(explicit: string | undefined): Promise<string | undefined> {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
-import { compileCheckpoint } from '../compiler.js';
+import { compileCheckpoint, GRAPH_FORMAT } from '../compiler.js';
 import { SwinupError } from '../errors.js';
 import type { SwinIRConfig } from '../graph/swinir-config.js';
 import type { InputShape } from '../graph/swinir-graph.js';
@@ -70,7 +70,7 @@ export async function compiledGraph(
     throw notInstalled(handle);
   }
   const hash = await fileSha256(handle.checkpointPath);
-  const key = `${hash.slice(0, 24)}-${shape.join('x')}-${float16Weights ? 'fp16w' : 'fp32'}-r${handle.imgRange ?? 'auto'}-v${CORE_VERSION}`;
+  const key = `${hash.slice(0, 24)}-${shape.join('x')}-${float16Weights ? 'fp16w' : 'fp32'}-r${handle.imgRange ?? 'auto'}-${GRAPH_FORMAT}-v${CORE_VERSION}`;
   const dir = join(cacheDir, 'compiled');
   const onnxPath = join(dir, `${key}.onnx`);
   const configPath = join(dir, `${key}.json`);
