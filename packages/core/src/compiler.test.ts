@@ -136,14 +136,13 @@ describe('the golden comparison bites', () => {
   });
 });
 
-describe('compiled model size and speed', () => {
-  it('SwinIR-S ×2 for 64×64: one copy of each weight, under 5 MB, compiled in under 2 s', () => {
+describe('compiled model size', () => {
+  it('SwinIR-S ×2 for 64×64 stores each weight once: under 5 MB, little beyond the weights themselves', () => {
     const checkpoint = readFileSync(sharedPath('fixtures/swinir/lightweight_x2.pth'));
-    const started = performance.now();
     const { onnx } = compileCheckpoint(checkpoint, { shape: [1, 3, 64, 64] });
-    const elapsed = performance.now() - started;
+    const weightBytes = 910_152 * 4;
     expect(onnx.byteLength).toBeLessThan(5_000_000);
-    // Generous bound so a loaded CI machine does not flake; the measured time is in the benchmark.
-    expect(elapsed).toBeLessThan(2000);
+    // Shared window indices, labels and graph structure add well under 10% (compile time is in `swinup bench`).
+    expect(onnx.byteLength - weightBytes).toBeLessThan(weightBytes * 0.1);
   });
 });
