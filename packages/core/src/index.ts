@@ -39,5 +39,5 @@ export type {
 export { resolveUpscaleOptions, resolveUpscalerOptions } from './options.js';
 export { CORE_VERSION } from './package-info.js';
 export type { UpscaleResult, Upscaler } from './pipeline.js';
-export { createUpscaler, upscale } from './pipeline.js';
+export { closeUpscalers, createUpscaler, upscale } from './pipeline.js';
 export type { Device, ExecutionProviderName } from './runtime/execution-provider.js';

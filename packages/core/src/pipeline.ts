@@ -517,6 +517,23 @@ async function availableModels(options: ResolvedUpscalerOptions, catalog: Catalo
   return { primary, byScale };
 }
 
+/**
+ * Closes upscalers that may still be starting (or have failed to start) and sums their work: what a
+ * host that keeps one upscaler per model reports at the end of a build.
+ */
+export async function closeUpscalers(upscalers: Iterable<Promise<Upscaler>>): Promise<UpscalerStats> {
+  const created = await Promise.allSettled(upscalers);
+  let inferences = 0;
+  let cacheHits = 0;
+  for (const outcome of created) {
+    if (outcome.status !== 'fulfilled') continue;
+    inferences += outcome.value.stats.inferences;
+    cacheHits += outcome.value.stats.cacheHits;
+    await outcome.value.close();
+  }
+  return { inferences, cacheHits };
+}
+
 /** Creates a reusable upscaler and loads its default model (so `device` is known). */
 export async function createUpscaler(options: UpscalerOptions = {}): Promise<Upscaler> {
   const resolved = resolveUpscalerOptions(options, process.env);

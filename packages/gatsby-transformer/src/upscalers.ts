@@ -60,17 +60,11 @@ export class Upscalers {
 
   /** Frees every session and returns the work done. */
   async close(): Promise<UpscaleCounts> {
-    const created = await Promise.allSettled(this.byModel.values());
+    const upscalers = [...this.byModel.values()];
     this.byModel.clear();
-    let inferences = 0;
-    let cacheHits = 0;
-    for (const outcome of created) {
-      if (outcome.status !== 'fulfilled') continue;
-      inferences += outcome.value.stats.inferences;
-      cacheHits += outcome.value.stats.cacheHits;
-      await outcome.value.close();
-    }
-    return { inferences, cacheHits };
+    // Core is loaded lazily (it brings ONNX Runtime); by now it is, whenever an upscaler was made.
+    const { closeUpscalers } = await import('@swinup/core');
+    return closeUpscalers(upscalers);
   }
 }
 

@@ -100,16 +100,10 @@ export class UpscalerPool {
   /** Waits for running work, frees every session and returns the work done. */
   async close(): Promise<UpscaleStats> {
     await Promise.allSettled(this.running);
-    const created = await Promise.allSettled(this.upscalers.values());
+    const upscalers = [...this.upscalers.values()];
     this.upscalers.clear();
-    let inferences = 0;
-    let cacheHits = 0;
-    for (const outcome of created) {
-      if (outcome.status !== 'fulfilled') continue;
-      inferences += outcome.value.stats.inferences;
-      cacheHits += outcome.value.stats.cacheHits;
-      await outcome.value.close();
-    }
-    return { inferences, cacheHits };
+    // Core is loaded lazily (it brings ONNX Runtime); by now it is, whenever an upscaler was made.
+    const { closeUpscalers } = await import('@swinup/core');
+    return closeUpscalers(upscalers);
   }
 }
