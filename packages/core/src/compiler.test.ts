@@ -48,46 +48,69 @@ function maxAbsDifference(a: Float32Array, b: Float32Array): number {
 
 const tolerance = (model: FixtureModel) => (model.config.img_range === 255 ? 1e-3 : 1e-4);
 
-describe('compiled ONNX models reproduce the official SwinIR outputs', () => {
-  for (const [name, model] of Object.entries(index)) {
-    const checkpoint = readFileSync(sharedPath('fixtures/swinir', model.checkpoint));
-    for (const testCase of model.cases) {
-      it(`${name} ${testCase.input_shape.join('x')}`, async () => {
-        const emit = (shape: InputShape) =>
-          compileCheckpoint(checkpoint, { shape, imgRange: model.config.img_range }).onnx;
-        expect(await runCase(model, testCase, emit)).toBeLessThanOrEqual(tolerance(model));
-      });
-    }
-  }
+// Both graph forms: the fused one (GPU default) and the plain one (CPU default).
+const GRAPH_FORMS = [
+  { form: 'fused ops', fused: true },
+  { form: 'plain ops', fused: false },
+] as const;
 
-  it('infers the fixture configs from tensor names and shapes', () => {
-    for (const model of Object.values(index)) {
-      const tensors = readCheckpoint(readFileSync(sharedPath('fixtures/swinir', model.checkpoint)));
-      const { config } = inferConfig(tensors.weights, tensors.otherTensors);
-      const expected: Record<string, unknown> = {
-        ...model.config,
-        upsampler: model.config.upsampler === '' ? 'none' : model.config.upsampler,
-      };
-      for (const key of [
-        'upscale',
-        'in_chans',
-        'embed_dim',
-        'depths',
-        'num_heads',
-        'window_size',
-        'mlp_ratio',
-        'upsampler',
-        'resi_connection',
-        'img_range',
-      ] as const) {
-        expect(config[key], key).toEqual(expected[key]);
+describe.each(GRAPH_FORMS)(
+  'compiled ONNX models ($form) reproduce the official SwinIR outputs',
+  ({ fused }) => {
+    for (const [name, model] of Object.entries(index)) {
+      const checkpoint = readFileSync(sharedPath('fixtures/swinir', model.checkpoint));
+      for (const testCase of model.cases) {
+        it(`${name} ${testCase.input_shape.join('x')}`, async () => {
+          const emit = (shape: InputShape) =>
+            compileCheckpoint(checkpoint, { shape, imgRange: model.config.img_range, fused }).onnx;
+          expect(await runCase(model, testCase, emit)).toBeLessThanOrEqual(tolerance(model));
+        });
       }
-      expect(tensors.stateDictKey).toBe(model.state_dict_key);
+    }
+
+    it('infers the fixture configs from tensor names and shapes', () => {
+      for (const model of Object.values(index)) {
+        const tensors = readCheckpoint(readFileSync(sharedPath('fixtures/swinir', model.checkpoint)));
+        const { config } = inferConfig(tensors.weights, tensors.otherTensors);
+        const expected: Record<string, unknown> = {
+          ...model.config,
+          upsampler: model.config.upsampler === '' ? 'none' : model.config.upsampler,
+        };
+        for (const key of [
+          'upscale',
+          'in_chans',
+          'embed_dim',
+          'depths',
+          'num_heads',
+          'window_size',
+          'mlp_ratio',
+          'upsampler',
+          'resi_connection',
+          'img_range',
+        ] as const) {
+          expect(config[key], key).toEqual(expected[key]);
+        }
+        expect(tensors.stateDictKey).toBe(model.state_dict_key);
+      }
+    });
+  },
+);
+
+describe('int8 linear layers (the CPU default)', () => {
+  it('stay within 1e-2 of the official outputs on SwinIR-S ×2, in both graph forms', async () => {
+    const model = index.lightweight_x2 as FixtureModel;
+    const checkpoint = readFileSync(sharedPath('fixtures/swinir', model.checkpoint));
+    for (const { fused } of GRAPH_FORMS) {
+      const emit = (shape: InputShape) =>
+        compileCheckpoint(checkpoint, { shape, fused, precision: 'int8' }).onnx;
+      for (const testCase of model.cases) {
+        expect(await runCase(model, testCase, emit)).toBeLessThanOrEqual(1e-2);
+      }
     }
   });
 });
 
-describe('the golden comparison bites', () => {
+describe.each(GRAPH_FORMS)('the golden comparison ($form) bites', ({ fused }) => {
   const model = index.lightweight_x2 as FixtureModel;
   const testCase = model.cases[0] as FixtureCase;
   const tensors = readCheckpoint(readFileSync(sharedPath('fixtures/swinir', model.checkpoint)));
@@ -95,7 +118,7 @@ describe('the golden comparison bites', () => {
   const emitWith =
     (cfg: SwinIRConfig, weights = tensors.weights, mutate = (g: OnnxGraph) => g) =>
     (shape: InputShape) =>
-      serializeModel(mutate(buildSwinIRGraph(cfg, weights, shape)), {
+      serializeModel(mutate(buildSwinIRGraph(cfg, weights, shape, { fused })), {
         opset: 17,
         producerVersion: 'test',
         metadata: {},

@@ -8,7 +8,7 @@ import { buildSwinIRGraph, type InputShape, type Precision } from './graph/swini
 export const OPSET = 17;
 
 /** Version of the emitted graph's form; part of compiled-model cache keys so a new emitter never reuses old graphs. */
-export const GRAPH_FORMAT = 'fused-1';
+export const GRAPH_FORMAT = 'g2';
 
 /** Options of {@link compileCheckpoint}. */
 export interface CompileOptions {

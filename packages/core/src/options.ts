@@ -1,6 +1,7 @@
 import { invalidOption } from './errors.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import { PRECISIONS, type PrecisionChoice } from './runtime/device-profile.js';
 import { DEVICES, type Device } from './runtime/execution-provider.js';
 
 /** Restoration tasks: super-resolution, denoising, JPEG artifact removal. */
@@ -24,12 +25,20 @@ export interface UpscalerOptions {
   task?: Task;
   /** `auto` (CUDA, else CPU), `cuda` or `cpu`; the SWINUP_DEVICE environment variable overrides the default. */
   device?: Device;
-  /** CPU threads for inference (default: ONNX Runtime's choice, one per physical core). */
+  /** CPU threads for inference, in all (default: one per core; each runs its own tiles). */
   threads?: number;
-  /** Tile side in input pixels (a multiple of the model's window); 0 runs the whole image as one tile. */
+  /**
+   * Tile side in input pixels (a multiple of the model's window); 0 runs the whole image as one tile.
+   * Default: chosen per device (64 on the CPU, 256 on a GPU).
+   */
   tileSize?: number;
-  /** Overlap between neighbouring tiles in input pixels, blended with a smooth window. */
+  /** Overlap between neighbouring tiles in input pixels, blended with a smooth window (default 8 CPU, 16 GPU). */
   tileOverlap?: number;
+  /**
+   * Precision of the linear layers: `fp32`, `int8` (dynamic quantisation), or `auto` (default): the device's
+   * fastest option that loses at most 0.05 dB on Set5 (int8 on the CPU, fp32 on a GPU).
+   */
+  precision?: PrecisionChoice;
   /** Largest output, in pixels, accepted before any work starts (default 100 megapixels). */
   maxOutputPixels?: number;
   /** Cache folder for models and compiled graphs (default: SWINUP_CACHE, else the platform cache folder). */
@@ -70,8 +79,11 @@ export interface ResolvedUpscalerOptions {
   readonly task: Task;
   readonly device: Device;
   readonly threads: number;
-  readonly tileSize: number;
-  readonly tileOverlap: number;
+  /** Undefined: the device's default. */
+  readonly tileSize: number | undefined;
+  /** Undefined: the device's default. */
+  readonly tileOverlap: number | undefined;
+  readonly precision: PrecisionChoice;
   readonly maxOutputPixels: number;
   readonly cacheDir: string | undefined;
   readonly resultCacheDir: string | undefined;
@@ -98,10 +110,6 @@ export const TASKS: readonly Task[] = ['sr', 'denoise', 'jpeg'];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff'];
 const ALPHA_MODES: readonly AlphaMode[] = ['model', 'lanczos'];
 
-/** Default tile side: large enough to amortise per-run overhead, small enough for bounded memory. */
-export const DEFAULT_TILE_SIZE = 128;
-/** Default tile overlap. */
-export const DEFAULT_TILE_OVERLAP = 16;
 const DEFAULT_MAX_OUTPUT_PIXELS = 100_000_000;
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T | undefined {
@@ -145,9 +153,9 @@ export function resolveUpscalerOptions(
     throw invalidOption('model', options.model, 'a model id (see `swinup models list`) or a checkpoint path');
   }
   const envDevice = oneOf('SWINUP_DEVICE', env.SWINUP_DEVICE === '' ? undefined : env.SWINUP_DEVICE, DEVICES);
-  const tileSize = integer('tileSize', options.tileSize, 0, 4096) ?? DEFAULT_TILE_SIZE;
-  const tileOverlap = integer('tileOverlap', options.tileOverlap, 0, 512) ?? DEFAULT_TILE_OVERLAP;
-  if (tileSize > 0 && tileOverlap * 2 >= tileSize) {
+  const tileSize = integer('tileSize', options.tileSize, 0, 4096);
+  const tileOverlap = integer('tileOverlap', options.tileOverlap, 0, 512);
+  if (tileSize !== undefined && tileOverlap !== undefined && tileSize > 0 && tileOverlap * 2 >= tileSize) {
     throw invalidOption('tileOverlap', tileOverlap, `less than half of tileSize (${tileSize})`);
   }
   folder('cacheDir', options.cacheDir);
@@ -158,6 +166,7 @@ export function resolveUpscalerOptions(
     threads: integer('threads', options.threads, 0, 1024) ?? 0,
     tileSize,
     tileOverlap,
+    precision: oneOf('precision', options.precision, PRECISIONS) ?? 'auto',
     maxOutputPixels: integer('maxOutputPixels', options.maxOutputPixels, 1) ?? DEFAULT_MAX_OUTPUT_PIXELS,
     cacheDir: options.cacheDir,
     resultCacheDir: folder('resultCacheDir', options.resultCacheDir),

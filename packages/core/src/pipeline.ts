@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, resolve as resolvePath } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { ResultCache, resultCacheKey } from './cache/result-cache.js';
@@ -50,8 +51,16 @@ import {
   type UpscalerOptions,
 } from './options.js';
 import { CORE_VERSION } from './package-info.js';
-import type { ExecutionProviderName } from './runtime/execution-provider.js';
-import { createRunner, type InferenceRunner } from './runtime/onnx-session.js';
+import { type DeviceProfile, deviceProfile } from './runtime/device-profile.js';
+import {
+  type ExecutionProviderName,
+  noProviderError,
+  type ProviderFailure,
+  providerPreference,
+} from './runtime/execution-provider.js';
+import { createRunner, type InferenceRunner, probeProvider } from './runtime/onnx-session.js';
+import { probeModel } from './runtime/probe-model.js';
+import { createSessionPool } from './runtime/session-pool.js';
 import type { PlanarImage } from './tiling/tensor-layout.js';
 import {
   countTiles,
@@ -114,8 +123,6 @@ interface LoadedModel {
   readonly config: SwinIRConfig;
 }
 
-const TILES_PER_RUN: Record<ExecutionProviderName, number> = { cpu: 1, cuda: 4 };
-
 class SwinupUpscaler implements Upscaler {
   device: ExecutionProviderName | undefined;
   readonly stats = { inferences: 0, cacheHits: 0 };
@@ -124,6 +131,8 @@ class SwinupUpscaler implements Upscaler {
   private readonly cacheDir: string;
   private readonly results: ResultCache<UpscaleResult['info']> | undefined;
   private fingerprint: Promise<string> | undefined;
+  private chosenDevice: Promise<ExecutionProviderName> | undefined;
+  private layout: DeviceProfile | undefined;
 
   constructor(
     private readonly options: ResolvedUpscalerOptions,
@@ -143,7 +152,8 @@ class SwinupUpscaler implements Upscaler {
           sha256: await fileSha256(m.handle.checkpointPath),
         })),
       );
-      return resultCacheKey({ models, tileSize: this.options.tileSize, overlap: this.options.tileOverlap });
+      const { tileSize, tileOverlap, fused, precision, float16Weights } = this.profile();
+      return resultCacheKey({ models, tileSize, tileOverlap, fused, precision, float16Weights });
     })();
     return this.fingerprint;
   }
@@ -156,15 +166,47 @@ class SwinupUpscaler implements Upscaler {
     return this.primary.config.upscale;
   }
 
-  /** Loads the session of the primary model for one tile, so the device is known up front. */
+  /** Decides the device (and so the tiling and graph variant); sessions open when the first image needs them. */
   async warm(): Promise<void> {
-    const ws = this.primary.config.window_size;
-    const side = Math.max(ws, Math.ceil((this.options.tileSize || 64) / ws) * ws);
-    await this.runner(this.primary, [this.batch(), this.primary.config.in_chans, side, side]);
+    await this.ensureDevice();
+    this.profile();
   }
 
-  private batch(): number {
-    return TILES_PER_RUN[this.device ?? 'cpu'];
+  /** Tries the preferred providers in order with a one-node model, once; reports the ones that failed. */
+  private ensureDevice(): Promise<ExecutionProviderName> {
+    this.chosenDevice ??= (async () => {
+      const failures: ProviderFailure[] = [];
+      for (const provider of providerPreference(this.options.device)) {
+        // The CPU provider is built into onnxruntime-node; only others can be missing.
+        const probe = provider === 'cpu' ? { ok: true } : await probeProvider(probeModel(), provider);
+        if (probe.ok) {
+          if (failures.length > 0) {
+            this.options.logger.warn(
+              `using ${provider}: ${failures.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`,
+            );
+          }
+          this.options.logger.info(`inference runs on ${provider}`);
+          this.device = provider;
+          return provider;
+        }
+        failures.push({ provider, reason: probe.reason ?? 'unknown reason' });
+      }
+      throw noProviderError(this.options.device, failures);
+    })();
+    return this.chosenDevice;
+  }
+
+  /** Tiling, graph variant and parallelism for the chosen device. */
+  private profile(): DeviceProfile {
+    if (this.device === undefined) throw new SwinupError('RUNTIME_FAILED', 'the upscaler has no device yet');
+    this.layout ??= deviceProfile(this.device, {
+      tileSize: this.options.tileSize,
+      tileOverlap: this.options.tileOverlap,
+      precision: this.options.precision,
+      threads: this.options.threads,
+      cores: availableParallelism(),
+    });
+    return this.layout;
   }
 
   private runner(model: LoadedModel, shape: InputShape): Promise<InferenceRunner> {
@@ -172,17 +214,16 @@ class SwinupUpscaler implements Upscaler {
     let pending = this.runners.get(key);
     if (pending === undefined) {
       pending = (async () => {
-        const { onnx } = await compiledGraph(model.handle, shape, this.cacheDir);
-        const runner = await createRunner(onnx, {
-          device: this.device ?? this.options.device,
-          threads: this.options.threads,
+        const profile = this.profile();
+        const { onnx } = await compiledGraph(model.handle, shape, this.cacheDir, profile);
+        if (profile.provider === 'cpu' && profile.sessions > 1) {
+          return createSessionPool(onnx, profile);
+        }
+        return createRunner(onnx, {
+          device: profile.provider,
+          threads: profile.threadsPerSession,
           logger: this.options.logger,
         });
-        if (this.device === undefined) {
-          this.device = runner.provider;
-          this.options.logger.info(`inference runs on ${runner.provider}`);
-        }
-        return runner;
       })();
       pending.catch(() => this.runners.delete(key));
       this.runners.set(key, pending);
@@ -192,10 +233,11 @@ class SwinupUpscaler implements Upscaler {
 
   private tileRunner(model: LoadedModel): (h: number, w: number) => Promise<TileRunner> {
     return async (h, w) => {
-      const batch = this.batch();
+      const batch = this.profile().tilesPerRun;
       const channels = model.config.in_chans;
       const runner = await this.runner(model, [batch, channels, h, w]);
       return {
+        parallelism: runner.parallelism,
         run: async (input, count) => {
           const full =
             input.length === batch * channels * h * w ? input : padBatch(input, batch * channels * h * w);
@@ -209,6 +251,7 @@ class SwinupUpscaler implements Upscaler {
   async upscale(input: ImageInput, options: UpscaleOptions = {}): Promise<UpscaleResult> {
     const resolved = resolveUpscaleOptions(options);
     throwIfAborted(resolved.signal);
+    await this.ensureDevice();
     const bytes = await loadBytes(input);
     const { results } = this;
     if (results === undefined) return this.process(await inspectImage(bytes), resolved);
@@ -375,8 +418,8 @@ class SwinupUpscaler implements Upscaler {
     let count = 0;
     for (const model of models) {
       count += countTiles(h, w, {
-        tileSize: this.options.tileSize,
-        overlap: this.options.tileOverlap,
+        tileSize: this.profile().tileSize,
+        overlap: this.profile().tileOverlap,
         window: model.config.window_size,
       });
       h *= model.config.upscale;
@@ -398,9 +441,9 @@ class SwinupUpscaler implements Upscaler {
         await upscaleTiled(source, this.tileRunner(model), {
           scale: model.config.upscale,
           window: model.config.window_size,
-          tileSize: this.options.tileSize,
-          overlap: this.options.tileOverlap,
-          batch: this.batch(),
+          tileSize: this.profile().tileSize,
+          overlap: this.profile().tileOverlap,
+          batch: this.profile().tilesPerRun,
           signal: options.signal,
           onTiles,
         }),

@@ -1,4 +1,4 @@
-import type { Device, OutputFormat, UpscaleOptions, UpscalerOptions } from '@swinup/core';
+import type { Device, OutputFormat, PrecisionChoice, UpscaleOptions, UpscalerOptions } from '@swinup/core';
 import type { PluginOptions, PluginOptionsSchemaArgs } from 'gatsby';
 import type { ObjectSchema } from 'gatsby-plugin-utils';
 
@@ -24,7 +24,7 @@ export interface UpscaleSettings {
 /** Upscaler settings passed through to `@swinup/core`. */
 export type SwinupUpscalerOptions = Pick<
   UpscalerOptions,
-  'device' | 'threads' | 'tileSize' | 'tileOverlap' | 'maxOutputPixels' | 'cacheDir'
+  'device' | 'threads' | 'tileSize' | 'tileOverlap' | 'precision' | 'maxOutputPixels' | 'cacheDir'
 >;
 
 /** Options of `gatsby-transformer-swinup` in `gatsby-config`. */
@@ -53,6 +53,7 @@ export interface ResolvedOptions {
 /** Output formats the `upscaled` field and `defaults.format` accept. */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff'];
 const DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda'];
+const PRECISIONS: readonly PrecisionChoice[] = ['auto', 'fp32', 'int8'];
 
 /** Plugin options schema, validated by Gatsby (with the Joi instance it passes) before the build starts. */
 export function pluginOptionsSchema({ Joi }: PluginOptionsSchemaArgs): ObjectSchema {
@@ -84,11 +85,12 @@ export function pluginOptionsSchema({ Joi }: PluginOptionsSchemaArgs): ObjectSch
       threads: count.min(0).max(1024),
       tileSize: count.min(0).max(4096),
       tileOverlap: count.min(0).max(512),
+      precision: Joi.string().valid(...PRECISIONS),
       maxOutputPixels: count.min(1),
       cacheDir: Joi.string().min(1),
     })
       .default({})
-      .description('Device, threads, tiling and model cache folder of the upscaler'),
+      .description('Device, threads, tiling, precision and model cache folder of the upscaler'),
   });
 }
 

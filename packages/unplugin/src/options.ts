@@ -4,7 +4,7 @@ import { checkDefaults, type UpscaleSettings } from './query.js';
 /** Upscaler settings the plugin passes through to `@swinup/core`. */
 export type PluginUpscalerOptions = Pick<
   UpscalerOptions,
-  'device' | 'threads' | 'tileSize' | 'tileOverlap' | 'maxOutputPixels' | 'cacheDir'
+  'device' | 'threads' | 'tileSize' | 'tileOverlap' | 'precision' | 'maxOutputPixels' | 'cacheDir'
 >;
 
 /** One image the build upscaled (or took from the cache). */
@@ -76,6 +76,7 @@ const UPSCALER_KEYS = [
   'threads',
   'tileSize',
   'tileOverlap',
+  'precision',
   'maxOutputPixels',
   'cacheDir',
 ] as const;

@@ -18,8 +18,10 @@ export interface BenchConfig {
   readonly overlap: number;
   /** Tiles per model run. */
   readonly batch: number;
-  /** Intra-op threads (0: one per physical core). */
+  /** Threads in all (0: ONNX Runtime's default, one per physical core). */
   readonly threads: number;
+  /** Sessions running tiles at once, each in a worker thread with threads / sessions intra-op threads (1: one in-process session). */
+  readonly sessions: number;
   readonly images: readonly string[];
   /** Set5-style HR folder to score the outputs against (Y-PSNR), when the inputs are Set5 LR images. */
   readonly hrDir?: string;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { decodeRgb8, resizeLanczos } from '../io/image-codec.js';
+import { deviceProfile } from '../runtime/device-profile.js';
 import { runtimeVersion } from '../runtime/onnx-session.js';
 import { type BenchConfig, type BenchModel, type BenchPaths, benchModels, benchPhoto } from './bench-plan.js';
 import type { ConfigMeasurement, ImageTiming } from './measure-config.js';
@@ -42,15 +43,20 @@ export interface MachineInfo {
 export interface BenchReport {
   readonly machine: MachineInfo;
   readonly threads: number;
+  /** What "swinup defaults" means on this machine: graph, precision, tiling, sessions. */
+  readonly swinupSettings: string;
   readonly models: readonly ModelReport[];
   /** The ×4 model on a 1024×1024 input (4096×4096 output), swinup's defaults; absent with `quick`. */
   readonly large?: ConfigMeasurement;
 }
 
 /** Label of swinup's default configuration in every model's rows. */
-export const SWINUP_LABEL = 'swinup (fused ops, tuned session)';
+export const SWINUP_LABEL = 'swinup defaults';
 /** Label of the whole-image run used for the tiling overhead. */
 export const WHOLE_LABEL = 'swinup, whole image (no tiles)';
+/** The tiling every configuration used before the CPU layout was tuned, and the baseline still uses. */
+const BASELINE_TILE = 128;
+const BASELINE_OVERLAP = 16;
 
 /** How the suite runs things it does not do in-process. */
 export interface SuiteRunners {
@@ -65,8 +71,9 @@ export interface SuiteRunners {
 /** Settings of a suite run. */
 export interface SuiteOptions {
   readonly paths: BenchPaths;
-  readonly tileSize: number;
-  readonly overlap: number;
+  /** Tile side and overlap of swinup's rows (undefined: the CPU defaults). */
+  readonly tileSize: number | undefined;
+  readonly overlap: number | undefined;
   /** Threads for ONNX Runtime and PyTorch alike. */
   readonly threads: number;
   /** Skip the 4096×4096 memory run. */
@@ -75,9 +82,34 @@ export interface SuiteOptions {
   readonly largeInput: string | undefined;
 }
 
+/** swinup's CPU defaults on this machine, as a benchmark configuration. */
+function swinupDefaults(options: SuiteOptions, checkpoint: string, images: string[]): BenchConfig {
+  const profile = deviceProfile('cpu', {
+    tileSize: options.tileSize,
+    tileOverlap: options.overlap,
+    precision: 'auto',
+    threads: options.threads,
+    cores: options.threads,
+  });
+  return {
+    label: SWINUP_LABEL,
+    checkpoint,
+    fused: profile.fused,
+    session: 'tuned',
+    precision: profile.precision,
+    tileSize: profile.tileSize,
+    overlap: profile.tileOverlap,
+    batch: profile.tilesPerRun,
+    threads: options.threads,
+    sessions: profile.sessions,
+    images,
+  };
+}
+
 /**
  * The configurations of one model, in the order the optimisations were applied: the plain export with
- * ONNX Runtime's defaults, then each change on top. The ×2 model runs the endpoints only, to stay in time.
+ * ONNX Runtime's defaults and the old 128-pixel tiles, then each change on top, then swinup's defaults with
+ * the fused operators instead (to show what they cost). The ×2 model runs the endpoints only, to stay in time.
  */
 function configsFor(
   model: BenchModel,
@@ -85,32 +117,40 @@ function configsFor(
   options: SuiteOptions,
   images: string[],
 ): BenchConfig[] {
-  const base = {
-    checkpoint: model.checkpoint,
-    tileSize: options.tileSize,
-    overlap: options.overlap,
-    batch: 1,
-    threads: options.threads,
-    precision: 'fp32' as const,
-    images,
-    hrDir: model.hrDir,
+  const swinup: BenchConfig = { ...swinupDefaults(options, model.checkpoint, images), hrDir: model.hrDir };
+  const before: BenchConfig = {
+    ...swinup,
+    fused: false,
+    precision: 'fp32',
+    tileSize: BASELINE_TILE,
+    overlap: BASELINE_OVERLAP,
+    sessions: 1,
   };
   const plain: BenchConfig = {
-    ...base,
-    label: 'plain fp32 export (ORT defaults)',
-    fused: false,
+    ...before,
+    label: `plain fp32 export (ORT defaults, ${BASELINE_TILE}-px tiles)`,
     session: 'ort-defaults',
   };
-  const swinup: BenchConfig = { ...base, label: SWINUP_LABEL, fused: true, session: 'tuned' };
+  const tiled: BenchConfig = {
+    ...before,
+    label: `+ ${swinup.tileSize}-px tiles, overlap ${swinup.overlap}`,
+    tileSize: swinup.tileSize,
+    overlap: swinup.overlap,
+  };
   const steps: BenchConfig[] = full
     ? [
-        { ...base, label: '+ tuned session (no spin, all opts)', fused: false, session: 'tuned' },
+        { ...before, label: '+ tuned session (no spin, all graph opts)' },
+        tiled,
+        {
+          ...tiled,
+          label: `+ ${swinup.sessions} sessions in worker threads (fp32)`,
+          sessions: swinup.sessions,
+        },
         swinup,
-        { ...swinup, label: 'swinup, 4 tiles per run', batch: 4 },
-        { ...swinup, label: 'swinup, int8 linear layers (opt-in)', precision: 'int8' },
+        { ...swinup, label: 'swinup defaults with fused ORT ops', fused: true },
       ]
     : [swinup];
-  return [plain, ...steps, { ...swinup, label: WHOLE_LABEL, tileSize: 0 }];
+  return [plain, ...steps, { ...swinup, label: WHOLE_LABEL, tileSize: 0, sessions: 1 }];
 }
 
 /** Runs the whole benchmark: every model and configuration, sharp Lanczos and PyTorch, and the large run. */
@@ -131,22 +171,20 @@ export async function runBenchSuite(options: SuiteOptions, runners: SuiteRunners
     const torch = await timeTorch(model, images, options, runners.python);
     models.push({ model: model.name, scale: model.scale, configs, lanczos, torch });
   }
-  if (options.quick || options.largeInput === undefined) return { machine, threads: options.threads, models };
+  const defaults = swinupDefaults(options, '', []);
+  const swinupSettings =
+    `${defaults.fused ? 'fused' : 'plain'} graph, ${defaults.precision} linear layers, ${defaults.tileSize}-px tiles ` +
+    `overlapping ${defaults.overlap} px, ${defaults.sessions} worker session(s) × ` +
+    `${Math.max(1, Math.floor(defaults.threads / defaults.sessions))} thread(s)`;
+  const report = { machine, threads: options.threads, swinupSettings, models };
+  if (options.quick || options.largeInput === undefined) return report;
   const x4 = benchModels(options.paths)[0] as BenchModel;
   runners.progress('4096×4096 output (×4 of a 1024×1024 input)');
   const large = await runners.measure({
+    ...swinupDefaults(options, x4.checkpoint, [options.largeInput]),
     label: '4096×4096 output, swinup defaults',
-    checkpoint: x4.checkpoint,
-    fused: true,
-    session: 'tuned',
-    tileSize: options.tileSize,
-    overlap: options.overlap,
-    batch: 1,
-    threads: options.threads,
-    precision: 'fp32',
-    images: [options.largeInput],
   });
-  return { machine, threads: options.threads, models, large };
+  return { ...report, large };
 }
 
 function machineInfo(): MachineInfo {

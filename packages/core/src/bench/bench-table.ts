@@ -96,6 +96,7 @@ export function formatBenchReport(report: BenchReport): string {
   const lines = [
     `machine: ${m.cpu}, ${m.logicalCores} logical cores, ${m.memoryGb} GB; Node ${m.node}; onnxruntime ${m.onnxruntime}; ` +
       `${report.threads} threads; load average at start ${fixed(m.loadAverage, 2)}`,
+    `swinup defaults here: ${report.swinupSettings}`,
     'ratios are times on the same images; "time vs swinup" > 1 means slower than swinup',
     '',
   ];

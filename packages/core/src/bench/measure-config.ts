@@ -7,6 +7,7 @@ import { inferConfig } from '../graph/swinir-config.js';
 import { clampUnit, interleavedSource, toInterleaved } from '../image/pixel-planes.js';
 import { decodeRgb8 } from '../io/image-codec.js';
 import { createRunner, type InferenceRunner } from '../runtime/onnx-session.js';
+import { createSessionPool } from '../runtime/session-pool.js';
 import type { PlanarImage } from '../tiling/tensor-layout.js';
 import { axisTiles } from '../tiling/tile-grid.js';
 import { countTiles, type TileRunner, upscaleTiled } from '../tiling/tiled-inference.js';
@@ -54,14 +55,21 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
       fused: config.fused,
       precision: config.precision,
     });
-    const runner = await createRunner(onnx, {
-      device: 'cpu',
-      threads: config.threads,
-      profile: config.session,
-    });
+    const runner =
+      config.sessions > 1
+        ? await createSessionPool(onnx, {
+            sessions: config.sessions,
+            threadsPerSession: Math.max(1, Math.floor(config.threads / config.sessions)),
+          })
+        : await createRunner(onnx, { device: 'cpu', threads: config.threads, profile: config.session });
     compileMs ??= performance.now() - start;
     // ONNX Runtime allocates its buffers on the first run; that belongs to first use, not throughput.
-    await runner.run(new Float32Array(config.batch * channels * h * w), [config.batch, channels, h, w]);
+    const shape = [config.batch, channels, h, w];
+    await Promise.all(
+      Array.from({ length: runner.parallelism }, () =>
+        runner.run(new Float32Array(config.batch * channels * h * w), shape),
+      ),
+    );
     runners.set(key, runner);
     return runner;
   };
@@ -69,6 +77,7 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
     const runner = await runnerFor(h, w);
     const full = config.batch * channels * h * w;
     return {
+      parallelism: runner.parallelism,
       run: async (input, count) => {
         const padded = input.length === full ? input : new Float32Array(full);
         if (padded !== input) padded.set(input);

@@ -8,7 +8,6 @@ import { type BenchConfig, benchPhoto, defaultBenchPaths } from '../bench/bench-
 import { type BenchReport, runBenchSuite, runProcess } from '../bench/bench-suite.js';
 import { formatBenchReport } from '../bench/bench-table.js';
 import { type ConfigMeasurement, measureConfig } from '../bench/measure-config.js';
-import { DEFAULT_TILE_OVERLAP, DEFAULT_TILE_SIZE } from '../options.js';
 import { asUsage, integerFlag } from './arguments.js';
 import type { CommandIO } from './command-io.js';
 
@@ -18,8 +17,8 @@ export const BENCH_HELP = `Usage: swinup bench [--json] [--quick] [--threads N] 
 Times the bundled ×4 model and a ×2 SwinIR-S on the Set5 LR images and a 512×512 photo, in one run:
 ms per output megapixel, tiles/s, first-use compile time, peak RSS, tiled vs whole-image time, the plain
 fp32 export with ONNX Runtime's defaults, sharp Lanczos and the project's PyTorch SwinIR (when python3
-has torch), each as a ratio to swinup. --quick skips the 4096×4096 memory run. Offline; 15 minutes on a
-busy 2-core machine.`;
+has torch), each as a ratio to swinup. --tile/--overlap change swinup's rows (default: its CPU layout).
+--quick skips the 4096×4096 memory run. Offline; about 7 minutes on a 2-core machine.`;
 
 /** The Python that has torch: --python, else SWINUP_PYTHON, else the system python3 if torch imports there. */
 async function findPython(explicit: string | undefined): Promise<string | undefined> {
@@ -84,8 +83,8 @@ export async function benchCommand(argv: string[], io: CommandIO): Promise<numbe
     const report: BenchReport = await runBenchSuite(
       {
         paths,
-        tileSize: integerFlag('tile', values.tile, 0, 4096) ?? DEFAULT_TILE_SIZE,
-        overlap: integerFlag('overlap', values.overlap, 0, 512) ?? DEFAULT_TILE_OVERLAP,
+        tileSize: integerFlag('tile', values.tile, 0, 4096),
+        overlap: integerFlag('overlap', values.overlap, 0, 512),
         threads: integerFlag('threads', values.threads, 1, 1024) ?? availableParallelism(),
         quick: values.quick ?? false,
         largeInput: values.quick ? undefined : await largeInput(scratch, photo),

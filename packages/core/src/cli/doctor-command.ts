@@ -1,12 +1,11 @@
 import { availableParallelism, cpus } from 'node:os';
-import { GraphBuilder } from '../graph/graph-builder.js';
-import { serializeModel } from '../graph/onnx-model.js';
 import { codecVersions } from '../io/image-codec.js';
 import { resolveCacheDir } from '../models/cache-dir.js';
 import { loadCatalog } from '../models/model-catalog.js';
 import { checkpointPathOf, isInstalled } from '../models/model-store.js';
 import { CORE_VERSION } from '../package-info.js';
 import { availableBackends, probeProvider, runtimeVersion } from '../runtime/onnx-session.js';
+import { probeModel } from '../runtime/probe-model.js';
 import type { CommandIO } from './command-io.js';
 
 /** Help text of `swinup doctor`. */
@@ -22,7 +21,7 @@ export async function doctorCommand(argv: string[], io: CommandIO): Promise<numb
   const providers = await Promise.all(
     (['cuda', 'cpu'] as const).map(async (name) => ({
       name,
-      ...(await probeProvider(identityModel(), name)),
+      ...(await probeProvider(probeModel(), name)),
     })),
   );
   const report = {
@@ -55,16 +54,4 @@ export async function doctorCommand(argv: string[], io: CommandIO): Promise<numb
     `installed models: ${report.installed.map((m) => `${m.id} (×${m.scale} ${m.task})`).join(', ') || 'none'}`,
   );
   return 0;
-}
-
-/** The smallest model a provider must be able to run: y = x. */
-function identityModel(): Uint8Array {
-  const g = new GraphBuilder();
-  g.rename(g.op('Identity', ['x']), 'y');
-  const graph = g.build(
-    'probe',
-    [{ name: 'x', dataType: 'float32', shape: [1] }],
-    [{ name: 'y', dataType: 'float32', shape: [1] }],
-  );
-  return serializeModel(graph, { opset: 17, producerVersion: CORE_VERSION, metadata: {} });
 }

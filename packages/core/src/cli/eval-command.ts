@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { evaluateSet, pairImages } from '../evaluation/evaluate-set.js';
 import { createUpscaler, type Upscaler } from '../pipeline.js';
+import type { PrecisionChoice } from '../runtime/device-profile.js';
 import { asUsage, integerFlag, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
 
 /** Help text of `swinup eval`. */
-export const EVAL_HELP = `Usage: swinup eval --scale S --hr DIR --lr DIR [--model ID | --bicubic] [--tile N] [--json]
+export const EVAL_HELP = `Usage: swinup eval --scale S --hr DIR --lr DIR [--model ID | --bicubic]
+       [--tile N] [--overlap N] [--precision auto|fp32|int8] [--device D] [--json]
 
 Measures Y-channel PSNR and SSIM (BT.601 luma, S pixels cropped from each border, 8-bit outputs),
 per image and mean, of a model (default: the bundled one) or of MATLAB-style bicubic interpolation.
@@ -24,6 +26,7 @@ export async function evalCommand(argv: string[], io: CommandIO): Promise<number
         bicubic: { type: 'boolean' },
         tile: { type: 'string' },
         overlap: { type: 'string' },
+        precision: { type: 'string' },
         device: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -43,6 +46,7 @@ export async function evalCommand(argv: string[], io: CommandIO): Promise<number
       ...(values.device === undefined ? {} : { device: values.device as 'auto' | 'cpu' | 'cuda' }),
       tileSize: integerFlag('tile', values.tile, 0, 4096),
       tileOverlap: integerFlag('overlap', values.overlap, 0, 512),
+      ...(values.precision === undefined ? {} : { precision: values.precision as PrecisionChoice }),
     });
   }
   try {

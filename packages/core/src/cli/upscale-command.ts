@@ -5,6 +5,7 @@ import { SwinupError, withFile } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { OutputFormat, Task } from '../options.js';
 import { createUpscaler } from '../pipeline.js';
+import type { PrecisionChoice } from '../runtime/device-profile.js';
 import type { Device } from '../runtime/execution-provider.js';
 import { asUsage, integerFlag, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
@@ -23,9 +24,10 @@ Options:
   --model ID|FILE      catalog model id (see "swinup models list") or a .pth/.safetensors checkpoint
   --task T             sr | denoise | jpeg (default sr)
   --device D           auto | cuda | cpu (default auto, or SWINUP_DEVICE)
-  --threads N          CPU threads for inference
-  --tile N             tile side in input pixels; 0 runs the whole image as one tile (default 128)
-  --overlap N          tile overlap in input pixels (default 16)
+  --threads N          CPU threads for inference, in all (default: one per core, each running its own tiles)
+  --tile N             tile side in input pixels; 0 runs the whole image as one tile (default 64 CPU, 256 GPU)
+  --overlap N          tile overlap in input pixels (default 8 CPU, 16 GPU)
+  --precision P        auto | fp32 | int8: linear-layer precision (default auto: int8 on the CPU, fp32 on a GPU)
   --format F           png | jpeg | webp | avif | tiff (default: the input's, or from -o's extension)
   --quality Q          1-100 for jpeg, webp, avif
   --alpha M            model | lanczos: how to enlarge transparency (default model)
@@ -69,6 +71,7 @@ function parse(argv: string[]) {
         threads: { type: 'string' },
         tile: { type: 'string' },
         overlap: { type: 'string' },
+        precision: { type: 'string' },
         format: { type: 'string' },
         quality: { type: 'string' },
         alpha: { type: 'string' },
@@ -112,6 +115,7 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
     threads: integerFlag('threads', values.threads, 0, 1024),
     tileSize: integerFlag('tile', values.tile, 0, 4096),
     tileOverlap: integerFlag('overlap', values.overlap, 0, 512),
+    ...(values.precision === undefined ? {} : { precision: values.precision as PrecisionChoice }),
     maxOutputPixels: integerFlag('max-pixels', values['max-pixels'], 1),
     logger,
   });

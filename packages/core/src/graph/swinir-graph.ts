@@ -78,6 +78,7 @@ class SwinIREmitter {
   private readonly tokens: number;
   private readonly fused: boolean;
   private readonly perms = new Map<number, { forward: string; backward: string }>();
+  private readonly headRowIndex = new Map<string, string>();
   private sharedMask: string | undefined;
   private sharedKeepMask: string | undefined;
   private sameRegionPairs: string | undefined;
@@ -314,26 +315,12 @@ class SwinIREmitter {
 
   private block(name: string, t: string, layer: number, shifted: boolean): string {
     const { g } = this;
-    const [b] = this.shape;
-    const ws = this.config.window_size;
-    const n = ws * ws;
-    const c = this.config.embed_dim;
-    const windows = this.tokens / n;
-    const perm = this.permutation(shifted ? Math.floor(ws / 2) : 0);
+    const shift = shifted ? Math.floor(this.config.window_size / 2) : 0;
     const normed = this.layerNorm(`${name}.norm1`, t);
-    const windowed = g.op('Reshape', [
-      g.op('Gather', [normed, perm.forward], { axis: 1 }),
-      this.ints([b * windows, n, c]),
-    ]);
-    const attended = this.attention(`${name}.attn`, windowed, layer, shifted);
-    const restored = g.op(
-      'Gather',
-      [g.op('Reshape', [attended, this.ints([b, this.tokens, c])]), perm.backward],
-      {
-        axis: 1,
-      },
-    );
-    const { sum: afterAttention, normed: normed2 } = this.addAndNorm(`${name}.norm2`, restored, t);
+    const attended = this.fused
+      ? this.fusedAttention(`${name}.attn`, normed, layer, shift)
+      : this.plainAttention(`${name}.attn`, normed, layer, shift);
+    const { sum: afterAttention, normed: normed2 } = this.addAndNorm(`${name}.norm2`, attended, t);
     const hidden = this.gelu(this.linear(`${name}.mlp.fc1`, normed2));
     return g.op('Add', [afterAttention, this.linear(`${name}.mlp.fc2`, hidden)]);
   }
@@ -345,25 +332,25 @@ class SwinIREmitter {
     return g.op('Mul', [g.op('Mul', [x, g.op('Add', [erf, this.scalar(1)])]), this.scalar(0.5)]);
   }
 
-  private attention(name: string, x: string, layer: number, shifted: boolean): string {
-    return this.fused
-      ? this.fusedAttention(name, x, layer, shifted)
-      : this.plainAttention(name, x, layer, shifted);
-  }
-
   /**
-   * One MultiHeadAttention kernel per block: q, k and v come from column slices of the qkv weight, the qkv
-   * bias is the kernel's own bias input, the relative position bias its additive attention bias (folded to
-   * a constant by ONNX Runtime) and the shift mask its keep-mask.
+   * One MultiHeadAttention kernel per block on the windowed tokens: q, k and v come from column slices of
+   * the qkv weight, the qkv bias is the kernel's own bias input, the relative position bias its additive
+   * attention bias (folded to a constant by ONNX Runtime) and the shift mask its keep-mask.
    */
-  private fusedAttention(name: string, x: string, layer: number, shifted: boolean): string {
+  private fusedAttention(name: string, x: string, layer: number, shift: number): string {
     const { g } = this;
+    const [b] = this.shape;
     const c = this.config.embed_dim;
     const heads = this.config.num_heads[layer] as number;
     const n = this.config.window_size ** 2;
+    const perm = this.permutation(shift);
+    const windowed = g.op('Reshape', [
+      g.op('Gather', [x, perm.forward], { axis: 1 }),
+      this.ints([(b * this.tokens) / n, n, c]),
+    ]);
     const qkvWeight = this.transposed(`${name}.qkv.weight`);
     const [q, k, v] = [0, 1, 2].map((part) =>
-      this.matMul(`${name}.qkv.weight_${part}`, x, columnsOf(qkvWeight, part * c, c)),
+      this.matMul(`${name}.qkv.weight_${part}`, windowed, columnsOf(qkvWeight, part * c, c)),
     );
     const bias = g.op('Reshape', [this.relativeBias(name, heads), this.ints([1, heads, n, n])]);
     const attended = g.add(
@@ -373,7 +360,7 @@ class SwinIREmitter {
         k as string,
         v as string,
         this.weight(`${name}.qkv.bias`),
-        shifted ? this.keepMask() : '',
+        shift > 0 ? this.keepMask() : '',
         bias,
       ],
       {
@@ -383,35 +370,82 @@ class SwinIREmitter {
       },
       { domain: CONTRIB_DOMAIN },
     )[0] as string;
-    return this.linear(`${name}.proj`, attended);
+    const projected = g.op('Reshape', [
+      this.linear(`${name}.proj`, attended),
+      this.ints([b, this.tokens, c]),
+    ]);
+    return g.op('Gather', [projected, perm.backward], { axis: 1 });
   }
 
-  private plainAttention(name: string, x: string, layer: number, shifted: boolean): string {
+  /**
+   * Window attention from standard ops. q, k and v come from three linears on the windowed tokens, each
+   * split into heads by a Transpose that only swaps two adjacent axes (ONNX Runtime's fast path), and the
+   * attention scale is folded into the q weights. One Gather takes attn·V straight back to image order
+   * with the heads merged, so proj runs on image-order tokens.
+   */
+  private plainAttention(name: string, x: string, layer: number, shift: number): string {
     const { g } = this;
     const [b] = this.shape;
-    const ws = this.config.window_size;
-    const n = ws * ws;
+    const n = this.config.window_size ** 2;
     const c = this.config.embed_dim;
     const heads = this.config.num_heads[layer] as number;
+    const hd = c / heads;
     const windows = this.tokens / n;
     const batchWindows = b * windows;
-    const qkv = g.op('Reshape', [
-      this.linear(`${name}.qkv`, x),
-      this.ints([batchWindows, n, 3, heads, c / heads]),
-    ]);
-    const split = g.op('Transpose', [qkv], { perm: [2, 0, 3, 1, 4] });
-    const pick = (k: number) => g.op('Gather', [split, g.int64s(`index_${k}`, [], [k])], { axis: 0 });
-    const q = g.op('Mul', [pick(0), this.scalar(Math.fround((c / heads) ** -0.5))]);
-    const kT = g.op('Transpose', [pick(1)], { perm: [0, 1, 3, 2] });
+    const windowed = g.op('Gather', [x, this.permutation(shift).forward], { axis: 1 });
+    const qkvWeight = this.transposed(`${name}.qkv.weight`);
+    const qkvBias = this.tensor(`${name}.qkv.bias`).data;
+    const scale = Math.fround(hd ** -0.5);
+    // q, k as (batch·nW)×heads×N×hd and k already transposed to …×hd×N for q·kᵀ.
+    const [q, kT, v] = [0, 1, 2].map((part) => {
+      const factor = part === 0 ? scale : 1;
+      const bias = scaled(qkvBias.subarray(part * c, (part + 1) * c), factor);
+      const y = this.matMul(
+        `${name}.qkv.weight_${part}`,
+        windowed,
+        { shape: [c, c], data: scaled(columnsOf(qkvWeight, part * c, c).data, factor) },
+        this.constantOf(`${name}.qkv.bias_${part}`, [c], bias),
+      );
+      const split = g.op('Reshape', [y, this.ints([batchWindows, n, heads, hd])]);
+      return g.op('Transpose', [split], { perm: part === 1 ? [0, 2, 3, 1] : [0, 2, 1, 3] });
+    }) as [string, string, string];
     let scores = g.op('Add', [g.op('MatMul', [q, kT]), this.relativeBias(name, heads)]);
-    if (shifted) {
+    if (shift > 0) {
       const perWindow = g.op('Reshape', [scores, this.ints([b, windows, heads, n, n])]);
       const masked = g.op('Add', [perWindow, this.mask()]);
       scores = g.op('Reshape', [masked, this.ints([batchWindows, heads, n, n])]);
     }
     const attention = g.op('Softmax', [scores], { axis: -1 });
-    const mixed = g.op('Transpose', [g.op('MatMul', [attention, pick(2)])], { perm: [0, 2, 1, 3] });
-    return this.linear(`${name}.proj`, g.op('Reshape', [mixed, this.ints([batchWindows, n, c])]));
+    const mixed = g.op('Reshape', [g.op('MatMul', [attention, v]), this.ints([b, windows * heads * n, hd])]);
+    const restored = g.op('Gather', [mixed, this.headRows(shift, heads)], { axis: 1 });
+    return this.linear(`${name}.proj`, g.op('Reshape', [restored, this.ints([b, this.tokens, c])]));
+  }
+
+  /**
+   * Gather index (T×heads) of every image token's heads among the rows of attn·V viewed as
+   * (batch, nW·heads·N, hd). Computed in the graph from the inverse permutation, which ONNX Runtime folds
+   * to a constant when the session is created, so the file does not store it.
+   */
+  private headRows(shift: number, heads: number): string {
+    const key = `${shift}_${heads}`;
+    const cached = this.headRowIndex.get(key);
+    if (cached !== undefined) return cached;
+    const { g } = this;
+    const n = this.config.window_size ** 2;
+    const backward = this.permutation(shift).backward;
+    // Row of (window w, head h, position i) is (w·heads + h)·N + i, where w·N + i = backward[t].
+    const windowOf = g.op('Div', [backward, this.ints([n])]);
+    const headZeroRows = g.op('Add', [backward, g.op('Mul', [windowOf, this.ints([(heads - 1) * n])])]);
+    const rows = g.op('Add', [
+      g.op('Reshape', [headZeroRows, this.ints([this.tokens, 1])]),
+      g.int64s(
+        `head_row_offsets_${heads}`,
+        [1, heads],
+        Array.from({ length: heads }, (_, h) => h * n),
+      ),
+    ]);
+    this.headRowIndex.set(key, rows);
+    return rows;
   }
 
   /** heads×N×N bias gathered from the layer's table through the one shared relative position index. */
@@ -460,6 +494,11 @@ function columnsOf(matrix: WeightTensor, from: number, count: number): WeightTen
   for (let r = 0; r < rows; r++)
     data.set(matrix.data.subarray(r * cols + from, r * cols + from + count), r * count);
   return { shape: [rows, count], data };
+}
+
+/** The values multiplied by `factor`. */
+function scaled(values: Float32Array, factor: number): Float32Array {
+  return values.map((v) => v * factor);
 }
 
 /** Symmetric int8 quantisation of a 2-D matrix, one scale per column (output feature). */

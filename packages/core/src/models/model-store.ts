@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../atomic-file.js';
 import { compileCheckpoint, GRAPH_FORMAT } from '../compiler.js';
 import { SwinupError } from '../errors.js';
 import type { SwinIRConfig } from '../graph/swinir-config.js';
-import type { InputShape } from '../graph/swinir-graph.js';
+import type { InputShape, Precision } from '../graph/swinir-graph.js';
 import { CORE_VERSION } from '../package-info.js';
 import { fileSha256 } from './file-hash.js';
 import type { Catalog, CatalogEntry } from './model-catalog.js';
@@ -56,21 +56,31 @@ export interface CompiledGraph {
   readonly config: SwinIRConfig;
 }
 
+/** Which graph variant to compile: see `CompileOptions`. */
+export interface GraphVariant {
+  readonly fused: boolean;
+  readonly precision: Precision;
+  readonly float16Weights: boolean;
+}
+
 /**
  * The ONNX model of `handle` for `shape`, from the on-disk cache when present. The cache key is the
- * checkpoint's hash, the shape, the precision and the core version, so a change in any recompiles.
+ * checkpoint's hash, the shape, the graph variant, the graph format and the core version, so a change in
+ * any recompiles.
  */
 export async function compiledGraph(
   handle: ModelHandle,
   shape: InputShape,
   cacheDir: string,
-  float16Weights = false,
+  variant: GraphVariant,
 ): Promise<CompiledGraph> {
   if (!existsSync(handle.checkpointPath)) {
     throw notInstalled(handle);
   }
   const hash = await fileSha256(handle.checkpointPath);
-  const key = `${hash.slice(0, 24)}-${shape.join('x')}-${float16Weights ? 'fp16w' : 'fp32'}-r${handle.imgRange ?? 'auto'}-${GRAPH_FORMAT}-v${CORE_VERSION}`;
+  const weights = variant.float16Weights ? 'fp16w' : 'fp32w';
+  const ops = variant.fused ? 'fused' : 'plain';
+  const key = `${hash.slice(0, 24)}-${shape.join('x')}-${ops}-${variant.precision}-${weights}-r${handle.imgRange ?? 'auto'}-${GRAPH_FORMAT}-v${CORE_VERSION}`;
   const dir = join(cacheDir, 'compiled');
   const onnxPath = join(dir, `${key}.onnx`);
   const configPath = join(dir, `${key}.json`);
@@ -85,7 +95,7 @@ export async function compiledGraph(
   const compiled = compileCheckpoint(await readFile(handle.checkpointPath), {
     shape,
     ...(handle.imgRange === undefined ? {} : { imgRange: handle.imgRange }),
-    float16Weights,
+    ...variant,
     producerVersion: CORE_VERSION,
   });
   await mkdir(dir, { recursive: true });

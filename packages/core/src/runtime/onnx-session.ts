@@ -55,6 +55,8 @@ export function sessionOptions(
 export interface InferenceRunner {
   /** The execution provider actually in use. */
   readonly provider: ExecutionProviderName;
+  /** Runs that proceed at the same time when several are started without waiting (1: one at a time). */
+  readonly parallelism: number;
   /** Runs one input tensor and returns the output tensor's data. */
   run(input: Float32Array, shape: readonly number[]): Promise<Float32Array>;
   /** Frees native resources. */
@@ -104,6 +106,7 @@ function wrap(session: ort.InferenceSession, provider: ExecutionProviderName): I
   const outputName = session.outputNames[0] as string;
   return {
     provider,
+    parallelism: 1,
     async run(input, shape) {
       const feeds = { [inputName]: new ort.Tensor('float32', input, [...shape]) };
       const result = await session.run(feeds);
@@ -120,8 +123,8 @@ export async function probeProvider(
   provider: ExecutionProviderName,
 ): Promise<{ ok: boolean; reason?: string }> {
   try {
-    const runner = await createRunner(model, { device: provider, threads: 1 });
-    await runner.release();
+    const session = await ort.InferenceSession.create(model, sessionOptions(provider, { threads: 1 }));
+    await session.release();
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: firstLine(error) };

@@ -9,7 +9,8 @@ export interface AxisTiles {
 }
 
 /**
- * Spreads tiles evenly over an axis so neighbours overlap by at least `overlap` pixels.
+ * Spreads tiles evenly over an axis so neighbours overlap by at least `overlap` pixels, each tile as short as
+ * that allows (rounded up to the window) so no work is spent on overlap beyond what was asked.
  * `tileSize` 0 (or an axis shorter than a tile) gives one tile covering the axis, rounded up to the window.
  */
 export function axisTiles(length: number, tileSize: number, overlap: number, window: number): AxisTiles {
@@ -17,8 +18,14 @@ export function axisTiles(length: number, tileSize: number, overlap: number, win
   const tile = tileSize === 0 ? whole : Math.min(roundUpTo(tileSize, window), whole);
   if (tile >= length) return { tile, starts: [0] };
   const count = Math.ceil((length - overlap) / (tile - overlap));
-  const span = length - tile;
-  return { tile, starts: Array.from({ length: count }, (_, i) => Math.round((i * span) / (count - 1))) };
+  // Shrink the tiles to what `count` of them need: a 140-pixel side is two 80-pixel tiles, not two 128s.
+  const needed = Math.min(tile, roundUpTo(Math.ceil((length + (count - 1) * overlap) / count), window));
+  const span = length - needed;
+  if (span <= 0) return { tile: needed, starts: [0] };
+  return {
+    tile: needed,
+    starts: Array.from({ length: count }, (_, i) => Math.round((i * span) / (count - 1))),
+  };
 }
 
 /**

@@ -13,6 +13,8 @@ export interface TileSource {
 
 /** Runs a model on batches of equally-sized tiles. */
 export interface TileRunner {
+  /** Runs that may be in flight at once (default 1). */
+  readonly parallelism?: number;
   /** Runs `count` tiles (count × C × h × w) and returns count × C × h·scale × w·scale. */
   run(batch: Float32Array, count: number, h: number, w: number): Promise<Float32Array>;
 }
@@ -69,9 +71,11 @@ export async function upscaleTiled(
   const tileOutH = rows.tile * scale;
   const tileOutW = cols.tile * scale;
   const tiles = rows.starts.flatMap((_, r) => cols.starts.map((_, c) => [r, c] as const));
+  const groups: (readonly (readonly [number, number])[])[] = [];
   for (let first = 0; first < tiles.length; first += options.batch) {
-    throwIfAborted(options.signal);
-    const group = tiles.slice(first, first + options.batch);
+    groups.push(tiles.slice(first, first + options.batch));
+  }
+  const runGroup = (group: readonly (readonly [number, number])[]) => {
     const input = new Float32Array(group.length * tileIn);
     group.forEach(([r, c], i) => {
       source.extract(
@@ -83,7 +87,9 @@ export async function upscaleTiled(
         i * tileIn,
       );
     });
-    const result = await runner.run(input, group.length, rows.tile, cols.tile);
+    return runner.run(input, group.length, rows.tile, cols.tile);
+  };
+  const accumulate = (group: readonly (readonly [number, number])[], result: Float32Array) => {
     group.forEach(([r, c], i) => {
       const top = (rows.starts[r] as number) * scale;
       const left = (cols.starts[c] as number) * scale;
@@ -103,7 +109,28 @@ export async function upscaleTiled(
         }
       }
     });
-    options.onTiles?.(group.length);
+  };
+  // Keep `parallelism` runs in flight, but add results in tile order so the float sums (and so the output)
+  // do not depend on which run finishes first.
+  const inFlight: Promise<Float32Array>[] = [];
+  const depth = Math.max(1, runner.parallelism ?? 1);
+  let next = 0;
+  try {
+    for (let done = 0; done < groups.length; done++) {
+      while (next < groups.length && inFlight.length < depth) {
+        throwIfAborted(options.signal);
+        inFlight.push(runGroup(groups[next] as (readonly [number, number])[]));
+        next++;
+      }
+      accumulate(
+        groups[done] as (readonly [number, number])[],
+        await (inFlight.shift() as Promise<Float32Array>),
+      );
+      options.onTiles?.((groups[done] as unknown[]).length);
+    }
+  } finally {
+    // Runs still in flight after an error or abort must not surface as unhandled rejections.
+    for (const pending of inFlight) pending.catch(() => undefined);
   }
   for (let ch = 0; ch < channels; ch++) {
     for (let y = 0; y < outH; y++) {
