@@ -4,6 +4,7 @@ import { resolveCacheDir } from '../models/cache-dir.js';
 import { loadCatalog } from '../models/model-catalog.js';
 import { checkpointPathOf, isInstalled } from '../models/model-store.js';
 import { CORE_VERSION } from '../package-info.js';
+import { deviceProfile } from '../runtime/device-profile.js';
 import { availableBackends, probeProvider, runtimeVersion } from '../runtime/onnx-session.js';
 import { probeModel } from '../runtime/probe-model.js';
 import type { CommandIO } from './command-io.js';
@@ -33,6 +34,17 @@ export async function doctorCommand(argv: string[], io: CommandIO): Promise<numb
     providers,
     cpu: cpus()[0]?.model ?? 'unknown',
     threads: availableParallelism(),
+    layouts: providers
+      .filter((p) => p.ok)
+      .map((p) =>
+        deviceProfile(p.name, {
+          tileSize: undefined,
+          tileOverlap: undefined,
+          precision: 'auto',
+          threads: 0,
+          cores: availableParallelism(),
+        }),
+      ),
     cacheDir,
     modelsDir: catalog.modelsDir,
     installed: catalog.models
@@ -49,6 +61,12 @@ export async function doctorCommand(argv: string[], io: CommandIO): Promise<numb
   io.out(`cpu: ${report.cpu}, ${report.threads} threads`);
   for (const p of providers)
     io.out(`provider ${p.name}: ${p.ok ? 'available' : `unavailable (${p.reason})`}`);
+  for (const l of report.layouts) {
+    io.out(
+      `${l.provider} layout: ${l.fused ? 'fused' : 'plain'} graph, ${l.precision}, ${l.tileSize}-px tiles ` +
+        `overlapping ${l.tileOverlap}, ${l.tilesPerRun} per run, ${l.sessions} session(s)`,
+    );
+  }
   io.out(`model cache: ${cacheDir}`);
   io.out(
     `installed models: ${report.installed.map((m) => `${m.id} (×${m.scale} ${m.task})`).join(', ') || 'none'}`,

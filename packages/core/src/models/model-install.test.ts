@@ -21,7 +21,7 @@ import {
   removeModel,
   verifyModel,
 } from './model-install.js';
-import { isInstalled } from './model-store.js';
+import { compiledGraph, isInstalled } from './model-store.js';
 
 const FILE = 'lightweight_x2.pth';
 const fixture = readFileSync(sharedPath('fixtures/swinir', FILE));
@@ -279,12 +279,18 @@ describe('verifyModel and removeModel', () => {
     expect(result.problem).toContain(`expected ${fixtureSha}`);
   });
 
-  it('removes pulled and imported models and refuses unknown ids', async () => {
-    await pullModel(requireEntry(catalog, 'test-x2'), options('ok'));
+  it('removes pulled and imported models with their compiled graphs, and refuses unknown ids', async () => {
+    const pulled = await pullModel(requireEntry(catalog, 'test-x2'), options('ok'));
     await importCheckpoint(sharedPath('fixtures/swinir/classical_x3_small.pth'), options('ok'));
+    const handle = { id: 'test-x2', checkpointPath: pulled.path, entry: undefined, imgRange: undefined };
+    const variant = { fused: false, precision: 'fp32', float16Weights: false } as const;
+    await compiledGraph(handle, [1, 3, 16, 16], cacheDir, variant);
+    await compiledGraph(handle, [1, 3, 24, 16], cacheDir, { ...variant, precision: 'int8' });
+    expect(filesUnder(join(cacheDir, 'compiled'))).toHaveLength(4);
     await removeModel('test-x2', options('ok'));
     await removeModel('classical_x3_small', options('ok'));
     expect(filesUnder(join(cacheDir, 'models'))).toEqual([]);
+    expect(filesUnder(join(cacheDir, 'compiled'))).toEqual([]);
     expect(listModels(options('ok')).filter((m) => m.installed)).toEqual([]);
     expect((await failure(removeModel('test-x2', options('ok')))).code).toBe('MODEL_NOT_FOUND');
     expect((await failure(removeModel('../escape', options('ok')))).code).toBe('INVALID_OPTION');

@@ -17,7 +17,13 @@ import {
   loadCatalog,
 } from './model-catalog.js';
 import { type DownloadProgress, downloadModelFile } from './model-download.js';
-import { CHECKPOINT_EXTENSIONS, checkpointPathOf, isInstalled, type ModelHandle } from './model-store.js';
+import {
+  CHECKPOINT_EXTENSIONS,
+  checkpointPathOf,
+  isInstalled,
+  type ModelHandle,
+  removeCompiledGraphs,
+} from './model-store.js';
 
 /** Where models are installed and what to tell about it; every field has a default. */
 export interface ModelStoreOptions {
@@ -491,6 +497,11 @@ export async function removeModel(id: string, options: ModelStoreOptions = {}): 
       'MODEL_NOT_FOUND',
       `model "${id}" is not installed (no ${folder}). See \`swinup models list\`.`,
     );
+  }
+  // Compiled graphs are keyed by the checkpoint's hash; they go with it.
+  const checkpoints = readdirSync(folder).filter((name) => CHECKPOINT_EXTENSIONS.includes(extname(name)));
+  for (const name of checkpoints) {
+    await removeCompiledGraphs(await fileSha256(join(folder, name)), store.cacheDir);
   }
   await rm(folder, { recursive: true, force: true });
   return folder;

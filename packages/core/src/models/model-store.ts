@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { compileCheckpoint, GRAPH_FORMAT } from '../compiler.js';
@@ -56,6 +56,20 @@ export interface CompiledGraph {
   readonly config: SwinIRConfig;
 }
 
+/** Where compiled graphs are cached. */
+function compiledDir(cacheDir: string): string {
+  return join(cacheDir, 'compiled');
+}
+
+/** Deletes every compiled graph (all shapes and variants) of the checkpoint with SHA-256 `sha256`. */
+export async function removeCompiledGraphs(sha256: string, cacheDir: string): Promise<void> {
+  const dir = compiledDir(cacheDir);
+  if (!existsSync(dir)) return;
+  const prefix = `${sha256.slice(0, 24)}-`;
+  const stale = (await readdir(dir)).filter((name) => name.startsWith(prefix));
+  await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+}
+
 /** Which graph variant to compile: see `CompileOptions`. */
 export interface GraphVariant {
   readonly fused: boolean;
@@ -81,7 +95,7 @@ export async function compiledGraph(
   const weights = variant.float16Weights ? 'fp16w' : 'fp32w';
   const ops = variant.fused ? 'fused' : 'plain';
   const key = `${hash.slice(0, 24)}-${shape.join('x')}-${ops}-${variant.precision}-${weights}-r${handle.imgRange ?? 'auto'}-${GRAPH_FORMAT}-v${CORE_VERSION}`;
-  const dir = join(cacheDir, 'compiled');
+  const dir = compiledDir(cacheDir);
   const onnxPath = join(dir, `${key}.onnx`);
   const configPath = join(dir, `${key}.json`);
   if (existsSync(onnxPath) && existsSync(configPath)) {
