@@ -8,8 +8,12 @@ export interface BenchConfig {
   /** Row label. */
   readonly label: string;
   readonly checkpoint: string;
-  /** Emit ONNX Runtime's fused operators (false: the plain fp32 export). */
+  /** Emit ONNX Runtime's fused operators (false: swinup's plain graph). */
   readonly fused: boolean;
+  /** Run `torch.onnx.export`'s graph of the same weights instead of swinup's (the plain fp32 export). */
+  readonly torchExport?: TorchExport;
+  /** Tiles only as large as their count needs (false: every tile full size, the old layout). */
+  readonly shrinkTiles: boolean;
   readonly session: SessionProfile;
   /** Linear-layer precision. */
   readonly precision: Precision;
@@ -25,6 +29,17 @@ export interface BenchConfig {
   readonly images: readonly string[];
   /** Set5-style HR folder to score the outputs against (Y-PSNR), when the inputs are Set5 LR images. */
   readonly hrDir?: string;
+}
+
+/** How to get `torch.onnx.export` graphs of a checkpoint: `packages/core/bench/torch_export.py`. */
+export interface TorchExport {
+  readonly python: string;
+  readonly script: string;
+  readonly trainingDir: string;
+  /** Preset of models/training/swinir.py with the checkpoint's architecture. */
+  readonly preset: string;
+  /** Folder the exported graphs are written to. */
+  readonly outDir: string;
 }
 
 /** A model the benchmark covers, and the inputs it is timed on. */

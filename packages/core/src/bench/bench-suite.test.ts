@@ -17,35 +17,40 @@ function fakeMeasure(config: BenchConfig): Promise<ConfigMeasurement> {
   });
 }
 
+async function run(steps: boolean) {
+  const measured: BenchConfig[] = [];
+  const report = await runBenchSuite(
+    {
+      paths: defaultBenchPaths(),
+      tileSize: undefined,
+      overlap: undefined,
+      threads: 2,
+      quick: true,
+      steps,
+      largeInput: undefined,
+      scratchDir: '/nonexistent',
+    },
+    {
+      measure: (config) => {
+        measured.push(config);
+        return fakeMeasure(config);
+      },
+      python: undefined,
+      progress: () => {},
+    },
+  );
+  return { report, x4: measured.filter((c) => c.checkpoint.includes('swinup-s-x4')) };
+}
+
+const BASELINE = "plain fp32 export (swinup's plain graph, no PyTorch; ORT defaults, 128-px tiles)";
+
 describe('benchmark suite', () => {
-  it('measures each optimisation in order, ends at the CPU defaults, and prints the ratios', async () => {
-    const measured: BenchConfig[] = [];
-    const report = await runBenchSuite(
-      {
-        paths: defaultBenchPaths(),
-        tileSize: undefined,
-        overlap: undefined,
-        threads: 2,
-        quick: true,
-        largeInput: undefined,
-      },
-      {
-        measure: (config) => {
-          measured.push(config);
-          return fakeMeasure(config);
-        },
-        python: undefined,
-        progress: () => {},
-      },
-    );
-    const x4 = measured.filter((c) => c.checkpoint.endsWith('.pth') && c.checkpoint.includes('swinup-s-x4'));
+  it("times the baseline, swinup's layout in fp32 and the defaults, and prints the ratios", async () => {
+    const { report, x4 } = await run(false);
     expect(x4.map((c) => c.label)).toEqual([
-      'plain fp32 export (ORT defaults, 128-px tiles)',
-      '+ tuned session (no spin, all graph opts)',
-      '+ 64-px tiles, overlap 8',
-      '+ 2 sessions in worker threads (fp32)',
+      BASELINE,
+      "swinup's CPU layout in fp32 (plain graph, tuned, 64-px tiles, 2 sessions)",
       SWINUP_LABEL,
-      'swinup defaults with fused ORT ops',
       WHOLE_LABEL,
     ]);
     const profile = deviceProfile('cpu', {
@@ -62,11 +67,30 @@ describe('benchmark suite', () => {
       overlap: profile.tileOverlap,
       sessions: profile.sessions,
     });
-    expect(x4[0]).toMatchObject({ fused: false, precision: 'fp32', session: 'ort-defaults', sessions: 1 });
+    expect(x4[0]).toMatchObject({
+      fused: false,
+      precision: 'fp32',
+      session: 'ort-defaults',
+      sessions: 1,
+      shrinkTiles: false,
+    });
     const text = formatBenchReport(report);
     expect(text).toContain('speed-up over the plain fp32 export: 2.00×');
     expect(text).toContain('tiling overhead (tiled vs whole-image time): -20.0%');
     expect(text).toContain('PyTorch: not measured (no python3 with torch found)');
     expect(text).toContain('swinup defaults here: plain graph, int8 linear layers, 64-px tiles');
+  });
+
+  it('with steps, times each optimisation in the order it was applied', async () => {
+    const { x4 } = await run(true);
+    expect(x4.map((c) => c.label)).toEqual([
+      BASELINE,
+      '+ tuned session (no spin, all graph opts)',
+      '+ tiles only as large as their count needs',
+      '+ 64-px tiles, overlap 8',
+      '+ 2 sessions in worker threads (fp32)',
+      SWINUP_LABEL,
+      WHOLE_LABEL,
+    ]);
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
@@ -7,6 +6,7 @@ import { deviceProfile } from '../runtime/device-profile.js';
 import { runtimeVersion } from '../runtime/onnx-session.js';
 import { type BenchConfig, type BenchModel, type BenchPaths, benchModels, benchPhoto } from './bench-plan.js';
 import type { ConfigMeasurement, ImageTiming } from './measure-config.js';
+import { runProcess } from './run-process.js';
 
 /** The PyTorch comparison's result, or why it did not run. */
 export type TorchResult =
@@ -78,8 +78,12 @@ export interface SuiteOptions {
   readonly threads: number;
   /** Skip the 4096×4096 memory run. */
   readonly quick: boolean;
+  /** Time every optimisation as its own row (longer); else the baseline, swinup's layout in fp32 and the defaults. */
+  readonly steps: boolean;
   /** A 1024×1024 PNG made from the photo (for the large run), written by the caller. */
   readonly largeInput: string | undefined;
+  /** A scratch folder (for the baseline's exported graphs). */
+  readonly scratchDir: string;
 }
 
 /** swinup's CPU defaults on this machine, as a benchmark configuration. */
@@ -102,54 +106,82 @@ function swinupDefaults(options: SuiteOptions, checkpoint: string, images: strin
     batch: profile.tilesPerRun,
     threads: options.threads,
     sessions: profile.sessions,
+    shrinkTiles: true,
     images,
   };
 }
 
 /**
- * The configurations of one model, in the order the optimisations were applied: the plain export with
- * ONNX Runtime's defaults and the old 128-pixel tiles, then each change on top, then swinup's defaults with
- * the fused operators instead (to show what they cost). The ×2 model runs the endpoints only, to stay in time.
+ * The configurations of one model, in the order the optimisations were applied: the plain fp32 export
+ * (`torch.onnx.export` of the same weights when PyTorch is there, else swinup's own plain graph) with ONNX
+ * Runtime's defaults and the old full-size 128-pixel tiles, then each change on top. (ONNX Runtime's fused
+ * operators were measured slower on the CPU; BENCHMARKS.md has the run.) Without `steps` the changes before
+ * int8 are one row, swinup's CPU layout in fp32. The ×2 model runs the endpoints only.
  */
 function configsFor(
   model: BenchModel,
   full: boolean,
   options: SuiteOptions,
   images: string[],
+  python: string | undefined,
 ): BenchConfig[] {
   const swinup: BenchConfig = { ...swinupDefaults(options, model.checkpoint, images), hrDir: model.hrDir };
   const before: BenchConfig = {
     ...swinup,
     fused: false,
     precision: 'fp32',
+    session: 'ort-defaults',
     tileSize: BASELINE_TILE,
     overlap: BASELINE_OVERLAP,
+    shrinkTiles: false,
     sessions: 1,
   };
-  const plain: BenchConfig = {
+  const tiles = `${BASELINE_TILE}-px tiles`;
+  const plain: BenchConfig =
+    python === undefined
+      ? { ...before, label: `plain fp32 export (swinup's plain graph, no PyTorch; ORT defaults, ${tiles})` }
+      : {
+          ...before,
+          label: `plain fp32 export (torch.onnx.export, ORT defaults, ${tiles})`,
+          torchExport: {
+            python,
+            script: join(options.paths.repo, 'packages/core/bench/torch_export.py'),
+            trainingDir: join(options.paths.repo, 'models/training'),
+            preset: model.torchPreset,
+            outDir: options.scratchDir,
+          },
+        };
+  const tuned: BenchConfig = {
     ...before,
-    label: `plain fp32 export (ORT defaults, ${BASELINE_TILE}-px tiles)`,
-    session: 'ort-defaults',
+    label: '+ tuned session (no spin, all graph opts)',
+    session: 'tuned',
   };
-  const tiled: BenchConfig = {
-    ...before,
+  const shrunk: BenchConfig = {
+    ...tuned,
+    label: '+ tiles only as large as their count needs',
+    shrinkTiles: true,
+  };
+  const small: BenchConfig = {
+    ...shrunk,
     label: `+ ${swinup.tileSize}-px tiles, overlap ${swinup.overlap}`,
     tileSize: swinup.tileSize,
     overlap: swinup.overlap,
   };
-  const steps: BenchConfig[] = full
-    ? [
-        { ...before, label: '+ tuned session (no spin, all graph opts)' },
-        tiled,
-        {
-          ...tiled,
-          label: `+ ${swinup.sessions} sessions in worker threads (fp32)`,
-          sessions: swinup.sessions,
-        },
-        swinup,
-        { ...swinup, label: 'swinup defaults with fused ORT ops', fused: true },
-      ]
-    : [swinup];
+  const layout: BenchConfig = { ...small, sessions: swinup.sessions };
+  const detailed: BenchConfig[] = [
+    ...(python === undefined ? [] : [{ ...before, label: "+ swinup's plain graph" }]),
+    tuned,
+    shrunk,
+    small,
+    { ...layout, label: `+ ${swinup.sessions} sessions in worker threads (fp32)` },
+  ];
+  const summary: BenchConfig[] = [
+    {
+      ...layout,
+      label: `swinup's CPU layout in fp32 (plain graph, tuned, ${swinup.tileSize}-px tiles, ${swinup.sessions} sessions)`,
+    },
+  ];
+  const steps = full ? [...(options.steps ? detailed : summary), swinup] : [swinup];
   return [plain, ...steps, { ...swinup, label: WHOLE_LABEL, tileSize: 0, sessions: 1 }];
 }
 
@@ -161,7 +193,7 @@ export async function runBenchSuite(options: SuiteOptions, runners: SuiteRunners
   for (const [index, model] of benchModels(options.paths).entries()) {
     const images = [...model.set5, photo];
     const configs: ConfigMeasurement[] = [];
-    for (const config of configsFor(model, index === 0, options, images)) {
+    for (const config of configsFor(model, index === 0, options, images, runners.python)) {
       runners.progress(`${model.name}: ${config.label}`);
       configs.push(await runners.measure(config));
     }
@@ -248,24 +280,4 @@ async function timeTorch(
     images: parsed.images.map((i) => ({ ...i, tiles: 0 })),
     peakRssMb: parsed.peakRssMb,
   };
-}
-
-/** Runs a command to completion, collecting its output. */
-export function runProcess(
-  command: string,
-  args: readonly string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
 }

@@ -5,13 +5,14 @@ import { compileCheckpoint } from '../compiler.js';
 import { measureQuality } from '../evaluation/quality-metrics.js';
 import { inferConfig } from '../graph/swinir-config.js';
 import { clampUnit, interleavedSource, toInterleaved } from '../image/pixel-planes.js';
-import { decodeRgb8 } from '../io/image-codec.js';
+import { decodeRgb8, inspectImage } from '../io/image-codec.js';
 import { createRunner, type InferenceRunner } from '../runtime/onnx-session.js';
 import { createSessionPool } from '../runtime/session-pool.js';
 import type { PlanarImage } from '../tiling/tensor-layout.js';
 import { axisTiles } from '../tiling/tile-grid.js';
 import { countTiles, type TileRunner, upscaleTiled } from '../tiling/tiled-inference.js';
-import type { BenchConfig } from './bench-plan.js';
+import type { BenchConfig, TorchExport } from './bench-plan.js';
+import { runProcess } from './run-process.js';
 
 /** Time and quality of one image under one configuration. */
 export interface ImageTiming {
@@ -45,16 +46,22 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
   const channels = model.in_chans;
   const runners = new Map<string, InferenceRunner>();
   let compileMs: number | undefined;
+  const exported =
+    config.torchExport === undefined ? undefined : await exportGraphs(config, model.window_size);
+  const graphFor = async (h: number, w: number): Promise<Uint8Array> => {
+    if (exported !== undefined) return readFile(exported.get(`${h}x${w}`) as string);
+    return compileCheckpoint(checkpoint, {
+      shape: [config.batch, channels, h, w],
+      fused: config.fused,
+      precision: config.precision,
+    }).onnx;
+  };
   const runnerFor = async (h: number, w: number): Promise<InferenceRunner> => {
     const key = `${h}x${w}`;
     const existing = runners.get(key);
     if (existing !== undefined) return existing;
     const start = performance.now();
-    const { onnx } = compileCheckpoint(checkpoint, {
-      shape: [config.batch, channels, h, w],
-      fused: config.fused,
-      precision: config.precision,
-    });
+    const onnx = await graphFor(h, w);
     const runner =
       config.sessions > 1
         ? await createSessionPool(onnx, {
@@ -86,15 +93,18 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
       },
     };
   };
-  const tiling = { tileSize: config.tileSize, overlap: config.overlap, window: model.window_size };
+  const tiling = {
+    tileSize: config.tileSize,
+    overlap: config.overlap,
+    window: model.window_size,
+    shrinkTiles: config.shrinkTiles,
+  };
   const images: ImageTiming[] = [];
   for (const path of config.images) {
     const decoded = await decodeRgb8(await readFile(path));
     const source = interleavedSource(decoded, [0, 1, 2]);
-    await runnerFor(
-      axisTiles(decoded.height, config.tileSize, config.overlap, model.window_size).tile,
-      axisTiles(decoded.width, config.tileSize, config.overlap, model.window_size).tile,
-    );
+    const [h, w] = tileShape(decoded, config, model.window_size);
+    await runnerFor(h, w);
     const start = performance.now();
     const output = await upscaleTiled(source, tileRunner, {
       ...tiling,
@@ -121,6 +131,45 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
     images,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
+}
+
+/** The tile shape (h, w) an image runs with under `config`. */
+function tileShape(
+  size: { readonly width: number; readonly height: number },
+  config: BenchConfig,
+  window: number,
+): [number, number] {
+  const axis = (length: number) =>
+    axisTiles(length, config.tileSize, config.overlap, window, config.shrinkTiles).tile;
+  return [axis(size.height), axis(size.width)];
+}
+
+/**
+ * `torch.onnx.export`s the checkpoint once per tile shape the images need (the export is fixed-shape), so
+ * the baseline is the standard PyTorch-to-ONNX graph. Export time is not part of any timing.
+ */
+async function exportGraphs(config: BenchConfig, window: number): Promise<Map<string, string>> {
+  const spec = config.torchExport as TorchExport;
+  const shapes = new Set<string>();
+  for (const path of config.images) {
+    const [h, w] = tileShape(await inspectImage(await readFile(path)), config, window);
+    shapes.add(`${h}x${w}`);
+  }
+  const { code, stdout, stderr } = await runProcess(spec.python, [
+    spec.script,
+    '--training-dir',
+    spec.trainingDir,
+    '--checkpoint',
+    config.checkpoint,
+    '--config',
+    spec.preset,
+    '--out-dir',
+    spec.outDir,
+    ...shapes,
+  ]);
+  if (code !== 0) throw new Error(`torch.onnx.export failed: ${stderr.trim().split('\n').at(-1) ?? code}`);
+  const files = (JSON.parse(stdout) as { files: Record<string, string> }).files;
+  return new Map(Object.entries(files));
 }
 
 /** Y-PSNR of an output against its Set5 HR image (`babyx4.png` ↔ `HR/baby.png`), border = scale; else undefined. */

@@ -5,20 +5,23 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { type BenchConfig, benchPhoto, defaultBenchPaths } from '../bench/bench-plan.js';
-import { type BenchReport, runBenchSuite, runProcess } from '../bench/bench-suite.js';
+import { type BenchReport, runBenchSuite } from '../bench/bench-suite.js';
 import { formatBenchReport } from '../bench/bench-table.js';
 import { type ConfigMeasurement, measureConfig } from '../bench/measure-config.js';
+import { runProcess } from '../bench/run-process.js';
 import { asUsage, integerFlag } from './arguments.js';
 import type { CommandIO } from './command-io.js';
 
 /** Help text of `swinup bench`. */
-export const BENCH_HELP = `Usage: swinup bench [--json] [--quick] [--threads N] [--tile N] [--overlap N] [--python PATH]
+export const BENCH_HELP = `Usage: swinup bench [--json] [--quick] [--steps] [--threads N] [--tile N] [--overlap N] [--python PATH]
 
 Times the bundled ×4 model and a ×2 SwinIR-S on the Set5 LR images and a 512×512 photo, in one run:
 ms per output megapixel, tiles/s, first-use compile time, peak RSS, tiled vs whole-image time, the plain
 fp32 export with ONNX Runtime's defaults, sharp Lanczos and the project's PyTorch SwinIR (when python3
 has torch), each as a ratio to swinup. --tile/--overlap change swinup's rows (default: its CPU layout).
---quick skips the 4096×4096 memory run. Offline; about 7 minutes on a 2-core machine.`;
+--steps times every optimisation as its own row (about 3 minutes more). --quick skips the 4096×4096 memory
+run. The plain export is torch.onnx.export's graph when python3 has torch, else swinup's own plain graph.
+Offline; about 7 minutes on a 2-core machine.`;
 
 /** The Python that has torch: --python, else SWINUP_PYTHON, else the system python3 if torch imports there. */
 async function findPython(explicit: string | undefined): Promise<string | undefined> {
@@ -58,6 +61,7 @@ export async function benchCommand(argv: string[], io: CommandIO): Promise<numbe
       options: {
         json: { type: 'boolean' },
         quick: { type: 'boolean' },
+        steps: { type: 'boolean' },
         threads: { type: 'string' },
         tile: { type: 'string' },
         overlap: { type: 'string' },
@@ -87,7 +91,9 @@ export async function benchCommand(argv: string[], io: CommandIO): Promise<numbe
         overlap: integerFlag('overlap', values.overlap, 0, 512),
         threads: integerFlag('threads', values.threads, 1, 1024) ?? availableParallelism(),
         quick: values.quick ?? false,
+        steps: values.steps ?? false,
         largeInput: values.quick ? undefined : await largeInput(scratch, photo),
+        scratchDir: scratch,
       },
       {
         measure: measureInChild,

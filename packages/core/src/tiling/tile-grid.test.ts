@@ -30,6 +30,10 @@ describe('axisTiles', () => {
     }
   });
 
+  it('keeps full-size tiles when asked not to shrink them (the benchmark baseline)', () => {
+    expect(axisTiles(140, 128, 16, 8, false)).toEqual({ tile: 128, starts: [0, 12] });
+  });
+
   it('runs short axes and tile size 0 as one window-rounded tile', () => {
     expect(axisTiles(57, 64, 8, 8)).toEqual({ tile: 64, starts: [0] });
     expect(axisTiles(300, 0, 8, 8)).toEqual({ tile: 304, starts: [0] });

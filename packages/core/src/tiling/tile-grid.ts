@@ -12,14 +12,24 @@ export interface AxisTiles {
  * Spreads tiles evenly over an axis so neighbours overlap by at least `overlap` pixels, each tile as short as
  * that allows (rounded up to the window) so no work is spent on overlap beyond what was asked.
  * `tileSize` 0 (or an axis shorter than a tile) gives one tile covering the axis, rounded up to the window.
+ * `shrink: false` keeps every tile at `tileSize` (how tiles were laid out before; the benchmark's baseline).
  */
-export function axisTiles(length: number, tileSize: number, overlap: number, window: number): AxisTiles {
+export function axisTiles(
+  length: number,
+  tileSize: number,
+  overlap: number,
+  window: number,
+  shrink = true,
+): AxisTiles {
   const whole = roundUpTo(length, window);
   const tile = tileSize === 0 ? whole : Math.min(roundUpTo(tileSize, window), whole);
   if (tile >= length) return { tile, starts: [0] };
   const count = Math.ceil((length - overlap) / (tile - overlap));
   // Shrink the tiles to what `count` of them need: a 140-pixel side is two 80-pixel tiles, not two 128s.
-  const needed = Math.min(tile, roundUpTo(Math.ceil((length + (count - 1) * overlap) / count), window));
+  // (`shrink: false` keeps full-size tiles: the benchmark's "before" layout.)
+  const needed = shrink
+    ? Math.min(tile, roundUpTo(Math.ceil((length + (count - 1) * overlap) / count), window))
+    : tile;
   const span = length - needed;
   if (span <= 0) return { tile: needed, starts: [0] };
   return {

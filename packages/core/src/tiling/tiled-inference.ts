@@ -25,6 +25,8 @@ export interface TiledPassOptions {
   readonly window: number;
   readonly tileSize: number;
   readonly overlap: number;
+  /** Tiles only as large as their count needs (default true). */
+  readonly shrinkTiles?: boolean;
   /** Tiles per model run. */
   readonly batch: number;
   readonly signal?: AbortSignal | undefined;
@@ -36,10 +38,10 @@ export interface TiledPassOptions {
 export function countTiles(
   height: number,
   width: number,
-  options: Pick<TiledPassOptions, 'tileSize' | 'overlap' | 'window'>,
+  options: Pick<TiledPassOptions, 'tileSize' | 'overlap' | 'window' | 'shrinkTiles'>,
 ) {
-  const rows = axisTiles(height, options.tileSize, options.overlap, options.window);
-  const cols = axisTiles(width, options.tileSize, options.overlap, options.window);
+  const rows = axisTiles(height, options.tileSize, options.overlap, options.window, options.shrinkTiles);
+  const cols = axisTiles(width, options.tileSize, options.overlap, options.window, options.shrinkTiles);
   return rows.starts.length * cols.starts.length;
 }
 
@@ -58,8 +60,20 @@ export async function upscaleTiled(
   options: TiledPassOptions,
 ): Promise<PlanarImage> {
   const { scale } = options;
-  const rows = axisTiles(source.height, options.tileSize, options.overlap, options.window);
-  const cols = axisTiles(source.width, options.tileSize, options.overlap, options.window);
+  const rows = axisTiles(
+    source.height,
+    options.tileSize,
+    options.overlap,
+    options.window,
+    options.shrinkTiles,
+  );
+  const cols = axisTiles(
+    source.width,
+    options.tileSize,
+    options.overlap,
+    options.window,
+    options.shrinkTiles,
+  );
   const rowBlend = axisBlend(rows, source.height, options.overlap, scale);
   const colBlend = axisBlend(cols, source.width, options.overlap, scale);
   const channels = source.channels;
