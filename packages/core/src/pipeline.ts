@@ -102,7 +102,7 @@ export interface UpscalerStats {
 
 /** A reusable upscaler: compiled models and sessions are cached per model, tile shape and device. */
 export interface Upscaler {
-  /** The execution provider in use (known once the first model is loaded; `createUpscaler` loads one). */
+  /** The execution provider in use (`createUpscaler` decides it; sessions open at the first inference). */
   readonly device: ExecutionProviderName | undefined;
   /** Id of the model used when an image does not ask for another scale. */
   readonly model: string;
@@ -577,7 +577,10 @@ export async function closeUpscalers(upscalers: Iterable<Promise<Upscaler>>): Pr
   return { inferences, cacheHits };
 }
 
-/** Creates a reusable upscaler and loads its default model (so `device` is known). */
+/**
+ * Creates a reusable upscaler: reads its models' configs and decides the device (so `device` is known);
+ * graphs compile and sessions open when an image first needs them, so cached results cost neither.
+ */
 export async function createUpscaler(options: UpscalerOptions = {}): Promise<Upscaler> {
   const resolved = resolveUpscalerOptions(options, process.env);
   const catalog = loadCatalog();
