@@ -54,13 +54,14 @@ import { CORE_VERSION } from './package-info.js';
 import { type DeviceProfile, deviceProfile } from './runtime/device-profile.js';
 import {
   type ExecutionProviderName,
+  fallbackWarning,
   noProviderError,
   type ProviderFailure,
   providerPreference,
 } from './runtime/execution-provider.js';
 import { createRunner, type InferenceRunner, probeProvider } from './runtime/onnx-session.js';
 import { probeModel } from './runtime/probe-model.js';
-import { createSessionPool } from './runtime/session-pool.js';
+import { createCpuRunner } from './runtime/session-pool.js';
 import type { PlanarImage } from './tiling/tensor-layout.js';
 import {
   countTiles,
@@ -181,9 +182,7 @@ class SwinupUpscaler implements Upscaler {
         const probe = provider === 'cpu' ? { ok: true } : await probeProvider(probeModel(), provider);
         if (probe.ok) {
           if (failures.length > 0) {
-            this.options.logger.warn(
-              `using ${provider}: ${failures.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`,
-            );
+            this.options.logger.warn(fallbackWarning(provider, failures));
           }
           this.options.logger.info(`inference runs on ${provider}`);
           this.device = provider;
@@ -216,9 +215,7 @@ class SwinupUpscaler implements Upscaler {
       pending = (async () => {
         const profile = this.profile();
         const { onnx } = await compiledGraph(model.handle, shape, this.cacheDir, profile);
-        if (profile.provider === 'cpu' && profile.sessions > 1) {
-          return createSessionPool(onnx, profile);
-        }
+        if (profile.provider === 'cpu') return createCpuRunner(onnx, profile);
         return createRunner(onnx, {
           device: profile.provider,
           threads: profile.threadsPerSession,

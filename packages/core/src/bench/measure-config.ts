@@ -6,8 +6,8 @@ import { measureQuality } from '../evaluation/quality-metrics.js';
 import { inferConfig } from '../graph/swinir-config.js';
 import { clampUnit, interleavedSource, toInterleaved } from '../image/pixel-planes.js';
 import { decodeRgb8, inspectImage } from '../io/image-codec.js';
-import { createRunner, type InferenceRunner } from '../runtime/onnx-session.js';
-import { createSessionPool } from '../runtime/session-pool.js';
+import type { InferenceRunner } from '../runtime/onnx-session.js';
+import { createCpuRunner } from '../runtime/session-pool.js';
 import type { PlanarImage } from '../tiling/tensor-layout.js';
 import { axisTiles } from '../tiling/tile-grid.js';
 import { countTiles, type TileRunner, upscaleTiled } from '../tiling/tiled-inference.js';
@@ -62,13 +62,12 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
     if (existing !== undefined) return existing;
     const start = performance.now();
     const onnx = await graphFor(h, w);
-    const runner =
-      config.sessions > 1
-        ? await createSessionPool(onnx, {
-            sessions: config.sessions,
-            threadsPerSession: Math.max(1, Math.floor(config.threads / config.sessions)),
-          })
-        : await createRunner(onnx, { device: 'cpu', threads: config.threads, profile: config.session });
+    const runner = await createCpuRunner(onnx, {
+      sessions: config.sessions,
+      threadsPerSession:
+        config.sessions > 1 ? Math.max(1, Math.floor(config.threads / config.sessions)) : config.threads,
+      profile: config.session,
+    });
     compileMs ??= performance.now() - start;
     // ONNX Runtime allocates its buffers on the first run; that belongs to first use, not throughput.
     const shape = [config.batch, channels, h, w];

@@ -21,6 +21,11 @@ export interface ProviderFailure {
   readonly reason: string;
 }
 
+/** The warning when a later provider in the preference list is used because earlier ones failed. */
+export function fallbackWarning(used: ExecutionProviderName, failures: readonly ProviderFailure[]): string {
+  return `using ${used}: ${failures.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`;
+}
+
 /** How to get the CUDA provider, shown whenever it could not be loaded. */
 export const CUDA_INSTALL_HINT =
   'Install the CUDA execution provider with `npm install onnxruntime-node --onnxruntime-node-install=cuda12` ' +

@@ -4,6 +4,7 @@ import { silentLogger } from '../logger.js';
 import {
   type Device,
   type ExecutionProviderName,
+  fallbackWarning,
   noProviderError,
   type ProviderFailure,
   providerPreference,
@@ -84,9 +85,7 @@ export async function createRunner(model: Uint8Array, settings: SessionSettings)
     try {
       const session = await ort.InferenceSession.create(model, sessionOptions(provider, settings));
       if (failures.length > 0) {
-        logger.warn(
-          `using ${provider}: ${failures.map((f) => `${f.provider} unavailable (${f.reason})`).join('; ')}`,
-        );
+        logger.warn(fallbackWarning(provider, failures));
       }
       return wrap(session, provider);
     } catch (error) {

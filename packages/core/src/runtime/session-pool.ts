@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SwinupError } from '../errors.js';
-import type { InferenceRunner } from './onnx-session.js';
+import { createRunner, type InferenceRunner, type SessionProfile } from './onnx-session.js';
 
 /** What a session worker is started with. */
 export interface WorkerSetup {
@@ -241,4 +241,20 @@ export async function createSessionPool(
       }
     },
   };
+}
+
+/**
+ * A CPU runner: the shared worker pool when several sessions are asked for, else one in-process session
+ * (a worker thread buys nothing for a single session).
+ */
+export function createCpuRunner(
+  model: Uint8Array,
+  settings: SessionPoolSettings & { readonly profile?: SessionProfile },
+): Promise<InferenceRunner> {
+  if (settings.sessions > 1) return createSessionPool(model, settings);
+  return createRunner(model, {
+    device: 'cpu',
+    threads: settings.threadsPerSession,
+    ...(settings.profile === undefined ? {} : { profile: settings.profile }),
+  });
 }
