@@ -96,6 +96,51 @@ describe.each(GRAPH_FORMS)(
   },
 );
 
+describe('plain graph attention chunks', () => {
+  const model = index.lightweight_x2 as FixtureModel;
+  const checkpoint = readFileSync(sharedPath('fixtures/swinir', model.checkpoint));
+
+  it('give the official outputs for any chunk size (1 window, 3, unchunked)', async () => {
+    for (const attentionChunk of [1, 3, 0]) {
+      const emit = (shape: InputShape) =>
+        compileCheckpoint(checkpoint, { shape, fused: false, attentionChunk }).onnx;
+      for (const testCase of model.cases) {
+        expect(await runCase(model, testCase, emit), `chunk ${attentionChunk}`).toBeLessThanOrEqual(1e-4);
+      }
+    }
+  });
+
+  it('keep the images of a batch apart', async () => {
+    const testCase = model.cases[0] as FixtureCase;
+    const [, c, h, w] = testCase.input_shape;
+    const input = readFloats(testCase.input);
+    const pair = new Float32Array(input.length * 2);
+    pair.set(input);
+    pair.set(
+      input.map((v) => 1 - v),
+      input.length,
+    );
+    const shape = [2, c, h, w] as const;
+    const runner = await createRunner(
+      compileCheckpoint(checkpoint, { shape, fused: false, attentionChunk: 5 }).onnx,
+      { device: 'cpu', threads: 2 },
+    );
+    const out = await runner.run(pair, shape);
+    const single = await createRunner(
+      compileCheckpoint(checkpoint, { shape: [1, c, h, w], fused: false }).onnx,
+      {
+        device: 'cpu',
+        threads: 2,
+      },
+    );
+    const second = await single.run(pair.subarray(input.length), [1, c, h, w]);
+    await Promise.all([runner.release(), single.release()]);
+    const half = out.length / 2;
+    expect(maxAbsDifference(out.subarray(0, half), readFloats(testCase.output))).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDifference(out.subarray(half), second)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
 describe('int8 linear layers (the CPU default)', () => {
   it('stay within 1e-2 of the official outputs on SwinIR-S ×2, in both graph forms', async () => {
     const model = index.lightweight_x2 as FixtureModel;

@@ -8,7 +8,7 @@ import { buildSwinIRGraph, type InputShape, type Precision } from './graph/swini
 export const OPSET = 17;
 
 /** Version of the emitted graph's form; part of compiled-model cache keys so a new emitter never reuses old graphs. */
-export const GRAPH_FORMAT = 'g2';
+export const GRAPH_FORMAT = 'g3';
 
 /** Options of {@link compileCheckpoint}. */
 export interface CompileOptions {
@@ -24,6 +24,8 @@ export interface CompileOptions {
   fused?: boolean;
   /** Linear-layer precision (default fp32); `int8` costs quality, see BENCHMARKS.md. */
   precision?: Precision;
+  /** Windows per attention chunk of the plain graph (see `DEFAULT_ATTENTION_CHUNK`). */
+  attentionChunk?: number;
   /** Version string written as the ONNX producer version. */
   producerVersion?: string;
 }
@@ -67,6 +69,7 @@ export function compileCheckpoint(bytes: Uint8Array, options: CompileOptions): C
     float16Weights: options.float16Weights ?? false,
     fused: options.fused ?? true,
     precision: options.precision ?? 'fp32',
+    ...(options.attentionChunk === undefined ? {} : { attentionChunk: options.attentionChunk }),
   });
   const onnx = serializeModel(graph, {
     opset: OPSET,

@@ -59,8 +59,9 @@ import {
   type ProviderFailure,
   providerPreference,
 } from './runtime/execution-provider.js';
-import { createRunner, type InferenceRunner, probeProvider } from './runtime/onnx-session.js';
+import { createRunner, probeProvider } from './runtime/onnx-session.js';
 import { probeModel } from './runtime/probe-model.js';
+import { RunnerCache, type RunnerLease } from './runtime/runner-cache.js';
 import { createCpuRunner } from './runtime/session-pool.js';
 import type { PlanarImage } from './tiling/tensor-layout.js';
 import {
@@ -119,6 +120,12 @@ export interface Upscaler {
   close(): Promise<void>;
 }
 
+/**
+ * Tile shapes whose sessions an upscaler keeps (each holds memory in every worker); images of other sizes
+ * reopen sessions from the compiled-graph cache.
+ */
+const MAX_CACHED_SHAPES = 4;
+
 interface LoadedModel {
   readonly handle: ModelHandle;
   readonly config: SwinIRConfig;
@@ -127,7 +134,7 @@ interface LoadedModel {
 class SwinupUpscaler implements Upscaler {
   device: ExecutionProviderName | undefined;
   readonly stats = { inferences: 0, cacheHits: 0 };
-  private readonly runners = new Map<string, Promise<InferenceRunner>>();
+  private readonly runners = new RunnerCache(MAX_CACHED_SHAPES);
   private readonly inFlight = new Map<string, Promise<UpscaleResult>>();
   private readonly cacheDir: string;
   private readonly results: ResultCache<UpscaleResult['info']> | undefined;
@@ -208,31 +215,24 @@ class SwinupUpscaler implements Upscaler {
     return this.layout;
   }
 
-  private runner(model: LoadedModel, shape: InputShape): Promise<InferenceRunner> {
-    const key = `${model.handle.checkpointPath}|${shape.join('x')}`;
-    let pending = this.runners.get(key);
-    if (pending === undefined) {
-      pending = (async () => {
-        const profile = this.profile();
-        const { onnx } = await compiledGraph(model.handle, shape, this.cacheDir, profile);
-        if (profile.provider === 'cpu') return createCpuRunner(onnx, profile);
-        return createRunner(onnx, {
-          device: profile.provider,
-          threads: profile.threadsPerSession,
-          logger: this.options.logger,
-        });
-      })();
-      pending.catch(() => this.runners.delete(key));
-      this.runners.set(key, pending);
-    }
-    return pending;
+  private runner(model: LoadedModel, shape: InputShape): Promise<RunnerLease> {
+    return this.runners.lease(`${model.handle.checkpointPath}|${shape.join('x')}`, async () => {
+      const profile = this.profile();
+      const { onnx } = await compiledGraph(model.handle, shape, this.cacheDir, profile);
+      if (profile.provider === 'cpu') return createCpuRunner(onnx, profile);
+      return createRunner(onnx, {
+        device: profile.provider,
+        threads: profile.threadsPerSession,
+        logger: this.options.logger,
+      });
+    });
   }
 
   private tileRunner(model: LoadedModel): (h: number, w: number) => Promise<TileRunner> {
     return async (h, w) => {
       const batch = this.profile().tilesPerRun;
       const channels = model.config.in_chans;
-      const runner = await this.runner(model, [batch, channels, h, w]);
+      const { runner, done } = await this.runner(model, [batch, channels, h, w]);
       return {
         parallelism: runner.parallelism,
         run: async (input, count) => {
@@ -241,6 +241,7 @@ class SwinupUpscaler implements Upscaler {
           const out = await runner.run(full, [batch, channels, h, w]);
           return count === batch ? out : out.subarray(0, (out.length / batch) * count);
         },
+        done,
       };
     };
   }
@@ -418,6 +419,7 @@ class SwinupUpscaler implements Upscaler {
         tileSize: this.profile().tileSize,
         overlap: this.profile().tileOverlap,
         window: model.config.window_size,
+        parallel: this.profile().sessions * this.profile().tilesPerRun,
       });
       h *= model.config.upscale;
       w *= model.config.upscale;
@@ -441,6 +443,7 @@ class SwinupUpscaler implements Upscaler {
           tileSize: this.profile().tileSize,
           overlap: this.profile().tileOverlap,
           batch: this.profile().tilesPerRun,
+          parallel: this.profile().sessions * this.profile().tilesPerRun,
           signal: options.signal,
           onTiles,
         }),
@@ -467,9 +470,7 @@ class SwinupUpscaler implements Upscaler {
   }
 
   async close(): Promise<void> {
-    const all = [...this.runners.values()];
-    this.runners.clear();
-    await Promise.all(all.map(async (p) => (await p.catch(() => undefined))?.release()));
+    await this.runners.close();
   }
 }
 

@@ -17,6 +17,8 @@ export interface BenchConfig {
   readonly session: SessionProfile;
   /** Linear-layer precision. */
   readonly precision: Precision;
+  /** Windows per attention chunk of swinup's plain graph (undefined: the compiler's default; 0: unchunked). */
+  readonly attentionChunk?: number;
   /** Tile side in input pixels; 0 runs each image whole. */
   readonly tileSize: number;
   readonly overlap: number;

@@ -49,7 +49,7 @@ describe('benchmark suite', () => {
     const { report, x4 } = await run(false);
     expect(x4.map((c) => c.label)).toEqual([
       BASELINE,
-      "swinup's CPU layout in fp32 (plain graph, tuned, 64-px tiles, 2 sessions)",
+      "swinup's CPU layout in fp32 (plain graph, chunked attention, tiles ≤ 192 px, 2 sessions)",
       SWINUP_LABEL,
       WHOLE_LABEL,
     ]);
@@ -78,7 +78,9 @@ describe('benchmark suite', () => {
     expect(text).toContain('speed-up over the plain fp32 export: 2.00×');
     expect(text).toContain('tiling overhead (tiled vs whole-image time): -20.0%');
     expect(text).toContain('PyTorch: not measured (no python3 with torch found)');
-    expect(text).toContain('swinup defaults here: plain graph, int8 linear layers, 64-px tiles');
+    expect(text).toContain(
+      'swinup defaults here: plain graph, int8 linear layers, chunked attention, tiles up to 192 px',
+    );
   });
 
   it('with steps, times each optimisation in the order it was applied', async () => {
@@ -88,7 +90,9 @@ describe('benchmark suite', () => {
       '+ tuned session (no spin, all graph opts)',
       '+ tiles only as large as their count needs',
       '+ 64-px tiles, overlap 8',
-      '+ 2 sessions in worker threads (fp32)',
+      '+ 2 sessions in worker threads',
+      '+ attention in chunks of windows',
+      '+ planned tiles up to 192 px, overlap 8 (fp32)',
       SWINUP_LABEL,
       WHOLE_LABEL,
     ]);

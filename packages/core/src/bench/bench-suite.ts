@@ -57,6 +57,9 @@ export const WHOLE_LABEL = 'swinup, whole image (no tiles)';
 /** The tiling every configuration used before the CPU layout was tuned, and the baseline still uses. */
 const BASELINE_TILE = 128;
 const BASELINE_OVERLAP = 16;
+/** The fixed CPU tiles of the step before chunked attention and the tile planner (session 2's layout). */
+const SMALL_TILE = 64;
+const SMALL_OVERLAP = 8;
 
 /** How the suite runs things it does not do in-process. */
 export interface SuiteRunners {
@@ -135,6 +138,7 @@ function configsFor(
     overlap: BASELINE_OVERLAP,
     shrinkTiles: false,
     sessions: 1,
+    attentionChunk: 0,
   };
   const tiles = `${BASELINE_TILE}-px tiles`;
   const plain: BenchConfig =
@@ -163,22 +167,32 @@ function configsFor(
   };
   const small: BenchConfig = {
     ...shrunk,
-    label: `+ ${swinup.tileSize}-px tiles, overlap ${swinup.overlap}`,
-    tileSize: swinup.tileSize,
-    overlap: swinup.overlap,
+    label: `+ ${SMALL_TILE}-px tiles, overlap ${SMALL_OVERLAP}`,
+    tileSize: SMALL_TILE,
+    overlap: SMALL_OVERLAP,
   };
-  const layout: BenchConfig = { ...small, sessions: swinup.sessions };
+  const workers: BenchConfig = {
+    ...small,
+    label: `+ ${swinup.sessions} sessions in worker threads`,
+    sessions: swinup.sessions,
+  };
+  const layout: BenchConfig = { ...swinup, precision: 'fp32' };
   const detailed: BenchConfig[] = [
-    ...(python === undefined ? [] : [{ ...before, label: "+ swinup's plain graph" }]),
+    ...(python === undefined ? [] : [{ ...before, label: "+ swinup's plain graph (unchunked attention)" }]),
     tuned,
     shrunk,
     small,
-    { ...layout, label: `+ ${swinup.sessions} sessions in worker threads (fp32)` },
+    workers,
+    { ...workers, label: '+ attention in chunks of windows', attentionChunk: undefined },
+    {
+      ...layout,
+      label: `+ planned tiles up to ${swinup.tileSize} px, overlap ${swinup.overlap} (fp32)`,
+    },
   ];
   const summary: BenchConfig[] = [
     {
       ...layout,
-      label: `swinup's CPU layout in fp32 (plain graph, tuned, ${swinup.tileSize}-px tiles, ${swinup.sessions} sessions)`,
+      label: `swinup's CPU layout in fp32 (plain graph, chunked attention, tiles ≤ ${swinup.tileSize} px, ${swinup.sessions} sessions)`,
     },
   ];
   const steps = full ? [...(options.steps ? detailed : summary), swinup] : [swinup];
@@ -205,7 +219,7 @@ export async function runBenchSuite(options: SuiteOptions, runners: SuiteRunners
   }
   const defaults = swinupDefaults(options, '', []);
   const swinupSettings =
-    `${defaults.fused ? 'fused' : 'plain'} graph, ${defaults.precision} linear layers, ${defaults.tileSize}-px tiles ` +
+    `${defaults.fused ? 'fused' : 'plain'} graph, ${defaults.precision} linear layers, chunked attention, tiles up to ${defaults.tileSize} px ` +
     `overlapping ${defaults.overlap} px, ${defaults.sessions} worker session(s) × ` +
     `${Math.max(1, Math.floor(defaults.threads / defaults.sessions))} thread(s)`;
   const report = { machine, threads: options.threads, swinupSettings, models };

@@ -9,7 +9,7 @@ import { decodeRgb8, inspectImage } from '../io/image-codec.js';
 import type { InferenceRunner } from '../runtime/onnx-session.js';
 import { createCpuRunner } from '../runtime/session-pool.js';
 import type { PlanarImage } from '../tiling/tensor-layout.js';
-import { axisTiles } from '../tiling/tile-grid.js';
+import { planTiles } from '../tiling/tile-grid.js';
 import { countTiles, type TileRunner, upscaleTiled } from '../tiling/tiled-inference.js';
 import type { BenchConfig, TorchExport } from './bench-plan.js';
 import { runProcess } from './run-process.js';
@@ -54,6 +54,7 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
       shape: [config.batch, channels, h, w],
       fused: config.fused,
       precision: config.precision,
+      ...(config.attentionChunk === undefined ? {} : { attentionChunk: config.attentionChunk }),
     }).onnx;
   };
   const runnerFor = async (h: number, w: number): Promise<InferenceRunner> => {
@@ -97,6 +98,7 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
     overlap: config.overlap,
     window: model.window_size,
     shrinkTiles: config.shrinkTiles,
+    parallel: config.sessions * config.batch,
   };
   const images: ImageTiming[] = [];
   for (const path of config.images) {
@@ -122,8 +124,11 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
         ? undefined
         : await scoreAgainstHr(output, path, config.hrDir, model.upscale);
     images.push(psnr === undefined ? timing : { ...timing, psnr });
+    // Each image size has its own tile shape; keeping every shape's sessions would inflate peak RSS beyond
+    // what the pipeline (which keeps a few shapes) holds.
+    await Promise.all([...runners.values()].map((r) => r.release()));
+    runners.clear();
   }
-  await Promise.all([...runners.values()].map((r) => r.release()));
   return {
     label: config.label,
     compileMs: compileMs ?? 0,
@@ -138,9 +143,14 @@ function tileShape(
   config: BenchConfig,
   window: number,
 ): [number, number] {
-  const axis = (length: number) =>
-    axisTiles(length, config.tileSize, config.overlap, window, config.shrinkTiles).tile;
-  return [axis(size.height), axis(size.width)];
+  const { rows, cols } = planTiles(size.height, size.width, {
+    tileSize: config.tileSize,
+    overlap: config.overlap,
+    window,
+    shrink: config.shrinkTiles,
+    parallel: config.sessions * config.batch,
+  });
+  return [rows.tile, cols.tile];
 }
 
 /**

@@ -63,7 +63,7 @@ export async function doctorCommand(argv: string[], io: CommandIO): Promise<numb
     io.out(`provider ${p.name}: ${p.ok ? 'available' : `unavailable (${p.reason})`}`);
   for (const l of report.layouts) {
     io.out(
-      `${l.provider} layout: ${l.fused ? 'fused' : 'plain'} graph, ${l.precision}, ${l.tileSize}-px tiles ` +
+      `${l.provider} layout: ${l.fused ? 'fused' : 'plain'} graph, ${l.precision}, tiles up to ${l.tileSize} px ` +
         `overlapping ${l.tileOverlap}, ${l.tilesPerRun} per run, ${l.sessions} session(s)`,
     );
   }

@@ -10,13 +10,13 @@ const request = {
 } as const;
 
 describe('deviceProfile', () => {
-  it('lays the CPU out as one single-threaded session per core on small int8 tiles of the plain graph', () => {
+  it('lays the CPU out as one single-threaded session per core on int8 tiles of the plain graph', () => {
     expect(deviceProfile('cpu', request)).toEqual({
       provider: 'cpu',
       fused: false,
       precision: 'int8',
       float16Weights: false,
-      tileSize: 64,
+      tileSize: 192,
       tileOverlap: 8,
       tilesPerRun: 1,
       sessions: 2,
@@ -48,7 +48,7 @@ describe('deviceProfile', () => {
       tileSize: 96,
       tileOverlap: 8,
     });
-    expect(() => deviceProfile('cpu', { ...request, tileOverlap: 40 })).toThrow(
+    expect(() => deviceProfile('cpu', { ...request, tileSize: 64, tileOverlap: 40 })).toThrow(
       /tileOverlap.*40.*less than half of tileSize \(64\)/,
     );
   });

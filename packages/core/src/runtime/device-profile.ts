@@ -38,12 +38,14 @@ export interface ProfileRequest {
   readonly cores: number;
 }
 
-// Measured with `swinup bench` (packages/core/BENCHMARKS.md): on the CPU, 64-pixel tiles keep a block's
-// activations in each core's cache and run ~30% faster per pixel than 128-pixel ones; one single-threaded
-// session per core beats one session spreading each small operator over all cores. ONNX Runtime's fused
-// attention is slower than plain MatMul/Softmax for SwinIR's 10-wide heads on the CPU, so the CPU graph is
-// the plain one. GPUs want large batches of large tiles and the fused kernels.
-const CPU_TILE = 64;
+// Measured with `swinup bench` (packages/core/BENCHMARKS.md): on the CPU, attention in chunks of windows
+// keeps its scores in each core's cache, which makes the cost per pixel about flat from 64- to 192-pixel
+// tiles, so tiles up to 192 pixels waste the least on overlap (the tile planner splits small images so
+// every session has a tile). One single-threaded session per core beats one session spreading each small
+// operator over all cores. ONNX Runtime's fused attention is slower than plain MatMul/Softmax for SwinIR's
+// 10-wide heads on the CPU, so the CPU graph is the plain one. GPUs want large batches of large tiles and
+// the fused kernels.
+const CPU_TILE = 192;
 const CPU_OVERLAP = 8;
 const GPU_TILE = 256;
 const GPU_OVERLAP = 16;

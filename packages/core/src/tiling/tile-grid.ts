@@ -9,10 +9,11 @@ export interface AxisTiles {
 }
 
 /**
- * Spreads tiles evenly over an axis so neighbours overlap by at least `overlap` pixels, each tile as short as
- * that allows (rounded up to the window) so no work is spent on overlap beyond what was asked.
- * `tileSize` 0 (or an axis shorter than a tile) gives one tile covering the axis, rounded up to the window.
- * `shrink: false` keeps every tile at `tileSize` (how tiles were laid out before; the benchmark's baseline).
+ * Spreads tiles evenly over an axis so neighbours overlap by at least `overlap` pixels, as few tiles as
+ * `tileSize` allows, each as short as that allows (rounded up to the window) so no work is spent on overlap
+ * beyond what was asked. `tileSize` 0 (or an axis shorter than a tile) gives one tile covering the axis,
+ * rounded up to the window. `shrink: false` keeps every tile at `tileSize` (how tiles were laid out before;
+ * the benchmark's baseline).
  */
 export function axisTiles(
   length: number,
@@ -25,17 +26,78 @@ export function axisTiles(
   const tile = tileSize === 0 ? whole : Math.min(roundUpTo(tileSize, window), whole);
   if (tile >= length) return { tile, starts: [0] };
   const count = Math.ceil((length - overlap) / (tile - overlap));
-  // Shrink the tiles to what `count` of them need: a 140-pixel side is two 80-pixel tiles, not two 128s.
-  // (`shrink: false` keeps full-size tiles: the benchmark's "before" layout.)
-  const needed = shrink
-    ? Math.min(tile, roundUpTo(Math.ceil((length + (count - 1) * overlap) / count), window))
-    : tile;
-  const span = length - needed;
-  if (span <= 0) return { tile: needed, starts: [0] };
-  return {
-    tile: needed,
-    starts: Array.from({ length: count }, (_, i) => Math.round((i * span) / (count - 1))),
+  return shrink ? axisTilesOfCount(length, count, overlap, window) : spread(length, tile, count);
+}
+
+/** `count` tiles over an axis, each as short as an overlap of `overlap` pixels allows (window-rounded). */
+export function axisTilesOfCount(length: number, count: number, overlap: number, window: number): AxisTiles {
+  const tile = roundUpTo(Math.ceil((length + (count - 1) * overlap) / count), window);
+  return count === 1 || tile >= length
+    ? { tile: roundUpTo(length, window), starts: [0] }
+    : spread(length, tile, count);
+}
+
+function spread(length: number, tile: number, count: number): AxisTiles {
+  const span = length - tile;
+  return { tile, starts: Array.from({ length: count }, (_, i) => Math.round((i * span) / (count - 1))) };
+}
+
+/** Both axes' tiles of one image. */
+export interface TilePlan {
+  readonly rows: AxisTiles;
+  readonly cols: AxisTiles;
+}
+
+/** How tiles of an image are chosen. */
+export interface TilePlanOptions {
+  /** Largest tile side (0: the whole image in one tile). */
+  readonly tileSize: number;
+  readonly overlap: number;
+  readonly window: number;
+  /** Tiles only as large as their count needs (default true); false: full-size tiles, fewest of them. */
+  readonly shrink?: boolean | undefined;
+  /** Tiles that run at the same time (sessions × tiles per run; default 1). */
+  readonly parallel?: number | undefined;
+}
+
+/** Extra tiles per axis beyond the fewest that the planner considers. */
+const EXTRA_TILES = 4;
+/** Fixed cost of one tile (extraction, dispatch, per-operator overhead), in tile pixels. */
+const TILE_COST_PIXELS = 1024;
+
+/**
+ * Chooses how many tiles each axis gets. Per-pixel cost is about flat over the tile sizes a device allows,
+ * so the plan minimises the pixels of the slowest of `parallel` lanes: ceil(tiles / parallel) rounds of one
+ * tile each. A small image is thus split so every lane has a tile (a 72-pixel square on 2 lanes becomes
+ * two 72×40 tiles, not one 72² or four 40² tiles), and a 512-pixel side takes three 176-pixel tiles
+ * rather than nine 64-pixel ones.
+ */
+export function planTiles(height: number, width: number, options: TilePlanOptions): TilePlan {
+  const { tileSize, overlap, window } = options;
+  const fewest = (length: number) => axisTiles(length, tileSize, overlap, window, options.shrink ?? true);
+  if (options.shrink === false || tileSize === 0) return { rows: fewest(height), cols: fewest(width) };
+  const parallel = Math.max(1, options.parallel ?? 1);
+  const choices = (length: number): AxisTiles[] => {
+    const first = fewest(length);
+    const list = [first];
+    for (let count = first.starts.length + 1; count <= first.starts.length + EXTRA_TILES; count++) {
+      const next = axisTilesOfCount(length, count, overlap, window);
+      if (next.starts.length < count || next.tile < 4 * overlap || next.tile < 2 * window) break;
+      list.push(next);
+    }
+    return list;
   };
+  let best: { plan: TilePlan; cost: number; tiles: number } | undefined;
+  for (const rows of choices(height)) {
+    for (const cols of choices(width)) {
+      const tiles = rows.starts.length * cols.starts.length;
+      const cost = Math.ceil(tiles / parallel) * (rows.tile * cols.tile + TILE_COST_PIXELS);
+      if (best === undefined || cost < best.cost || (cost === best.cost && tiles < best.tiles)) {
+        best = { plan: { rows, cols }, cost, tiles };
+      }
+    }
+  }
+  return (best as { plan: TilePlan }).plan;
 }
 
 /**

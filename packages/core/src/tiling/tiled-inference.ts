@@ -1,6 +1,6 @@
 import { SwinupError } from '../errors.js';
 import type { PlanarImage } from './tensor-layout.js';
-import { axisBlend, axisTiles } from './tile-grid.js';
+import { type AxisTiles, axisBlend, planTiles } from './tile-grid.js';
 
 /** Pixels a tiled pass reads: any image that can copy out a reflect-padded window as planar floats. */
 export interface TileSource {
@@ -17,6 +17,8 @@ export interface TileRunner {
   readonly parallelism?: number;
   /** Runs `count` tiles (count × C × h × w) and returns count × C × h·scale × w·scale. */
   run(batch: Float32Array, count: number, h: number, w: number): Promise<Float32Array>;
+  /** Called once when the pass no longer needs this runner. */
+  readonly done?: () => void;
 }
 
 /** Settings of one tiled pass. */
@@ -29,6 +31,8 @@ export interface TiledPassOptions {
   readonly shrinkTiles?: boolean;
   /** Tiles per model run. */
   readonly batch: number;
+  /** Tiles that run at the same time (runs in flight × tiles per run), for the tile planner (default 1). */
+  readonly parallel?: number;
   readonly signal?: AbortSignal | undefined;
   /** Called after each model run with the number of tiles it finished. */
   readonly onTiles?: ((done: number) => void) | undefined;
@@ -38,11 +42,22 @@ export interface TiledPassOptions {
 export function countTiles(
   height: number,
   width: number,
-  options: Pick<TiledPassOptions, 'tileSize' | 'overlap' | 'window' | 'shrinkTiles'>,
+  options: Pick<TiledPassOptions, 'tileSize' | 'overlap' | 'window' | 'shrinkTiles' | 'parallel'>,
 ) {
-  const rows = axisTiles(height, options.tileSize, options.overlap, options.window, options.shrinkTiles);
-  const cols = axisTiles(width, options.tileSize, options.overlap, options.window, options.shrinkTiles);
+  const { rows, cols } = planTiles(height, width, planOptions(options));
   return rows.starts.length * cols.starts.length;
+}
+
+function planOptions(
+  options: Pick<TiledPassOptions, 'tileSize' | 'overlap' | 'window' | 'shrinkTiles' | 'parallel'>,
+) {
+  return {
+    tileSize: options.tileSize,
+    overlap: options.overlap,
+    window: options.window,
+    shrink: options.shrinkTiles,
+    parallel: options.parallel,
+  };
 }
 
 /** Throws the abort error when `signal` has fired. */
@@ -59,28 +74,29 @@ export async function upscaleTiled(
   getRunner: (h: number, w: number) => Promise<TileRunner>,
   options: TiledPassOptions,
 ): Promise<PlanarImage> {
+  const { rows, cols } = planTiles(source.height, source.width, planOptions(options));
+  const runner = await getRunner(rows.tile, cols.tile);
+  try {
+    return await runTiles(source, runner, rows, cols, options);
+  } finally {
+    runner.done?.();
+  }
+}
+
+async function runTiles(
+  source: TileSource,
+  runner: TileRunner,
+  rows: AxisTiles,
+  cols: AxisTiles,
+  options: TiledPassOptions,
+): Promise<PlanarImage> {
   const { scale } = options;
-  const rows = axisTiles(
-    source.height,
-    options.tileSize,
-    options.overlap,
-    options.window,
-    options.shrinkTiles,
-  );
-  const cols = axisTiles(
-    source.width,
-    options.tileSize,
-    options.overlap,
-    options.window,
-    options.shrinkTiles,
-  );
   const rowBlend = axisBlend(rows, source.height, options.overlap, scale);
   const colBlend = axisBlend(cols, source.width, options.overlap, scale);
   const channels = source.channels;
   const outH = source.height * scale;
   const outW = source.width * scale;
   const output = new Float32Array(channels * outH * outW);
-  const runner = await getRunner(rows.tile, cols.tile);
   const tileIn = channels * rows.tile * cols.tile;
   const tileOutH = rows.tile * scale;
   const tileOutW = cols.tile * scale;
