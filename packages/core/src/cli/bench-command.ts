@@ -82,6 +82,7 @@ export async function benchCommand(argv: string[], io: CommandIO): Promise<numbe
     );
     return 1;
   }
+  const started = performance.now();
   const scratch = await mkdtemp(join(tmpdir(), 'swinup-bench-'));
   try {
     const report: BenchReport = await runBenchSuite(
@@ -98,7 +99,7 @@ export async function benchCommand(argv: string[], io: CommandIO): Promise<numbe
       {
         measure: measureInChild,
         python: await findPython(values.python),
-        progress: (line) => io.err(`bench: ${line}`),
+        progress: (line) => io.err(`bench: [${elapsed(started)}] ${line}`),
       },
     );
     io.out(values.json ? JSON.stringify(report, null, 2) : formatBenchReport(report));
@@ -106,4 +107,10 @@ export async function benchCommand(argv: string[], io: CommandIO): Promise<numbe
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** Minutes and seconds since `start` (performance.now() time), for progress lines. */
+function elapsed(start: number): string {
+  const seconds = Math.round((performance.now() - start) / 1000);
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
