@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { readCheckpoint } from '../checkpoint/index.js';
 import { compileCheckpoint } from '../compiler.js';
@@ -164,20 +165,30 @@ async function exportGraphs(config: BenchConfig, window: number): Promise<Map<st
     const [h, w] = tileShape(await inspectImage(await readFile(path)), config, window);
     shapes.add(`${h}x${w}`);
   }
-  const { code, stdout, stderr } = await runProcess(spec.python, [
-    spec.script,
-    '--training-dir',
-    spec.trainingDir,
-    '--checkpoint',
-    config.checkpoint,
-    '--config',
-    spec.preset,
-    '--out-dir',
-    spec.outDir,
-    ...shapes,
-  ]);
-  if (code !== 0) throw new Error(`torch.onnx.export failed: ${stderr.trim().split('\n').at(-1) ?? code}`);
-  const files = (JSON.parse(stdout) as { files: Record<string, string> }).files;
+  // Tracing and exporting takes ~15 s per shape; the export is not timed, so it uses every core.
+  const lanes = Math.max(1, Math.min(availableParallelism(), shapes.size));
+  const groups = Array.from({ length: lanes }, (_, lane) => [...shapes].filter((_, i) => i % lanes === lane));
+  const results = await Promise.all(
+    groups.map((group) =>
+      runProcess(spec.python, [
+        spec.script,
+        '--training-dir',
+        spec.trainingDir,
+        '--checkpoint',
+        config.checkpoint,
+        '--config',
+        spec.preset,
+        '--out-dir',
+        spec.outDir,
+        ...group,
+      ]),
+    ),
+  );
+  const files: Record<string, string> = {};
+  for (const { code, stdout, stderr } of results) {
+    if (code !== 0) throw new Error(`torch.onnx.export failed: ${stderr.trim().split('\n').at(-1) ?? code}`);
+    Object.assign(files, (JSON.parse(stdout) as { files: Record<string, string> }).files);
+  }
   return new Map(Object.entries(files));
 }
 
