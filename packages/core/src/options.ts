@@ -28,8 +28,9 @@ export interface UpscalerOptions {
   /** CPU threads for inference, in all (default: one per core; each runs its own tiles). */
   threads?: number;
   /**
-   * Tile side in input pixels (a multiple of the model's window); 0 runs the whole image as one tile.
-   * Default: chosen per device (64 on the CPU, 256 on a GPU).
+   * Largest tile side in input pixels; 0 runs the whole image as one tile. The tile planner splits each
+   * image into tiles no larger than this so the sessions finish together. Default: chosen per device
+   * (192 on the CPU, 256 on a GPU).
    */
   tileSize?: number;
   /** Overlap between neighbouring tiles in input pixels, blended with a smooth window (default 8 CPU, 16 GPU). */

@@ -25,7 +25,7 @@ Options:
   --task T             sr | denoise | jpeg (default sr)
   --device D           auto | cuda | cpu (default auto, or SWINUP_DEVICE)
   --threads N          CPU threads for inference, in all (default: one per core, each running its own tiles)
-  --tile N             tile side in input pixels; 0 runs the whole image as one tile (default 64 CPU, 256 GPU)
+  --tile N             largest tile side in input pixels; 0 runs the whole image as one tile (default 192 CPU, 256 GPU)
   --overlap N          tile overlap in input pixels (default 8 CPU, 16 GPU)
   --precision P        auto | fp32 | int8: linear-layer precision (default auto: int8 on the CPU, fp32 on a GPU)
   --format F           png | jpeg | webp | avif | tiff (default: the input's, or from -o's extension)
