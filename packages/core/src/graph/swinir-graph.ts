@@ -53,7 +53,8 @@ interface ChunkConstants {
   readonly rows: string;
   /** Split sizes (windows per chunk). */
   readonly sizes: string;
-  readonly chunks: readonly { windows: number; mask: string | undefined }[];
+  /** Per chunk, its additive shift mask when it has one. */
+  readonly chunks: readonly { mask: string | undefined }[];
   readonly headRows: (heads: number) => string;
 }
 
@@ -430,9 +431,9 @@ class SwinIREmitter {
         ),
       );
       const split = g.op('Reshape', [y, this.ints([(b * this.tokens) / n, n, heads, hd])]);
-      const heads4 = g.op('Transpose', [split], { perm: part === 1 ? [0, 2, 3, 1] : [0, 2, 1, 3] });
-      if (plan.chunks.length === 1) return [heads4];
-      return g.add('Split', [heads4, plan.sizes], { axis: 0 }, { outputs: plan.chunks.map(() => true) });
+      const perHead = g.op('Transpose', [split], { perm: part === 1 ? [0, 2, 3, 1] : [0, 2, 1, 3] });
+      if (plan.chunks.length === 1) return [perHead];
+      return g.add('Split', [perHead, plan.sizes], { axis: 0 }, { outputs: plan.chunks.map(() => true) });
     }) as [string[], string[], string[]];
     const chunks = plan.chunks.map((chunk, k) => {
       let scores = g.op('Add', [g.op('MatMul', [qs[k] as string, kTs[k] as string]), relativeBias]);
@@ -472,7 +473,6 @@ class SwinIREmitter {
         plan.chunks.map((chunk) => chunk.windows),
       ),
       chunks: plan.chunks.map((chunk, k) => ({
-        windows: chunk.windows,
         mask:
           chunk.mask === undefined
             ? undefined
