@@ -10,8 +10,13 @@ import { decodeRgb8, inspectImage } from '../io/image-codec.js';
 import type { InferenceRunner } from '../runtime/onnx-session.js';
 import { createCpuRunner } from '../runtime/session-pool.js';
 import type { PlanarImage } from '../tiling/tensor-layout.js';
-import { planTiles } from '../tiling/tile-grid.js';
-import { countTiles, type TileRunner, upscaleTiled } from '../tiling/tiled-inference.js';
+import {
+  countTiles,
+  type PassTiling,
+  passTiles,
+  type TileRunner,
+  upscaleTiled,
+} from '../tiling/tiled-inference.js';
 import type { BenchConfig, TorchExport } from './bench-plan.js';
 import { runProcess } from './run-process.js';
 
@@ -94,13 +99,7 @@ export async function measureConfig(config: BenchConfig): Promise<ConfigMeasurem
       },
     };
   };
-  const tiling = {
-    tileSize: config.tileSize,
-    overlap: config.overlap,
-    window: model.window_size,
-    shrinkTiles: config.shrinkTiles,
-    parallel: config.sessions * config.batch,
-  };
+  const tiling = tilingOf(config, model.window_size);
   const images: ImageTiming[] = [];
   for (const path of config.images) {
     const decoded = await decodeRgb8(await readFile(path));
@@ -144,14 +143,19 @@ function tileShape(
   config: BenchConfig,
   window: number,
 ): [number, number] {
-  const { rows, cols } = planTiles(size.height, size.width, {
+  const { rows, cols } = passTiles(size.height, size.width, tilingOf(config, window));
+  return [rows.tile, cols.tile];
+}
+
+/** How `config` tiles images of a model with window `window`. */
+function tilingOf(config: BenchConfig, window: number): PassTiling {
+  return {
     tileSize: config.tileSize,
     overlap: config.overlap,
     window,
-    shrink: config.shrinkTiles,
+    shrinkTiles: config.shrinkTiles,
     parallel: config.sessions * config.batch,
-  });
-  return [rows.tile, cols.tile];
+  };
 }
 
 /**

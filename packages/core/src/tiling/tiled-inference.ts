@@ -1,6 +1,6 @@
 import { SwinupError } from '../errors.js';
 import type { PlanarImage } from './tensor-layout.js';
-import { type AxisTiles, axisBlend, planTiles } from './tile-grid.js';
+import { type AxisTiles, axisBlend, planTiles, type TilePlan } from './tile-grid.js';
 
 /** Pixels a tiled pass reads: any image that can copy out a reflect-padded window as planar floats. */
 export interface TileSource {
@@ -38,26 +38,27 @@ export interface TiledPassOptions {
   readonly onTiles?: ((done: number) => void) | undefined;
 }
 
-/** Number of tiles a pass over a `height`×`width` image will run. */
-export function countTiles(
-  height: number,
-  width: number,
-  options: Pick<TiledPassOptions, 'tileSize' | 'overlap' | 'window' | 'shrinkTiles' | 'parallel'>,
-) {
-  const { rows, cols } = planTiles(height, width, planOptions(options));
-  return rows.starts.length * cols.starts.length;
-}
+/** Settings that decide a pass's tiles. */
+export type PassTiling = Pick<
+  TiledPassOptions,
+  'tileSize' | 'overlap' | 'window' | 'shrinkTiles' | 'parallel'
+>;
 
-function planOptions(
-  options: Pick<TiledPassOptions, 'tileSize' | 'overlap' | 'window' | 'shrinkTiles' | 'parallel'>,
-) {
-  return {
+/** The tiles a pass over a `height`×`width` image runs. */
+export function passTiles(height: number, width: number, options: PassTiling): TilePlan {
+  return planTiles(height, width, {
     tileSize: options.tileSize,
     overlap: options.overlap,
     window: options.window,
     shrink: options.shrinkTiles,
     parallel: options.parallel,
-  };
+  });
+}
+
+/** Number of tiles a pass over a `height`×`width` image will run. */
+export function countTiles(height: number, width: number, options: PassTiling) {
+  const { rows, cols } = passTiles(height, width, options);
+  return rows.starts.length * cols.starts.length;
 }
 
 /** Throws the abort error when `signal` has fired. */
@@ -74,7 +75,7 @@ export async function upscaleTiled(
   getRunner: (h: number, w: number) => Promise<TileRunner>,
   options: TiledPassOptions,
 ): Promise<PlanarImage> {
-  const { rows, cols } = planTiles(source.height, source.width, planOptions(options));
+  const { rows, cols } = passTiles(source.height, source.width, options);
   const runner = await getRunner(rows.tile, cols.tile);
   try {
     return await runTiles(source, runner, rows, cols, options);
