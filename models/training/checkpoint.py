@@ -5,11 +5,16 @@ import os
 
 import torch
 
+import safetensors_io
+
 # Derived from the window size and input size: never trusted from a file.
 DERIVED_BUFFERS = ('attn_mask', 'relative_position_index')
 
 
 def read(path):
+    """A checkpoint as a dict; a `.safetensors` file reads as `{"params": tensors}`."""
+    if str(path).endswith('.safetensors'):
+        return {'params': safetensors_io.read(path)}
     # weights_only refuses arbitrary pickled objects: checkpoints may come from anywhere.
     # Our own files hold only tensors, ints, strings and containers, so they load this way too.
     return torch.load(path, map_location='cpu', weights_only=True)
@@ -24,11 +29,16 @@ def state_dict_of(checkpoint, key=None):
     raise KeyError(f"checkpoint has none of {keys}; it has {sorted(checkpoint)}")
 
 
+def parameters(checkpoint, key=None):
+    """The learned tensors of a checkpoint, without the derived buffers."""
+    return {k: v for k, v in state_dict_of(checkpoint, key).items() if not k.endswith(DERIVED_BUFFERS)}
+
+
 def load_weights(model, source, key=None):
     """Load a checkpoint (path or already-read dict) into `model`. Every parameter must
     match; the derived buffers are skipped, so files made for any `img_size` load."""
     checkpoint = read(source) if isinstance(source, (str, os.PathLike)) else source
-    params = {k: v for k, v in state_dict_of(checkpoint, key).items() if not k.endswith(DERIVED_BUFFERS)}
+    params = parameters(checkpoint, key)
     missing, unexpected = model.load_state_dict(params, strict=False)
     missing = [k for k in missing if not k.endswith(DERIVED_BUFFERS)]
     if missing or unexpected:
@@ -36,13 +46,25 @@ def load_weights(model, source, key=None):
     return model
 
 
+def to_cpu(value):
+    """`value` with every tensor in it (at any depth of dicts, lists and tuples) on the CPU."""
+    if isinstance(value, torch.Tensor):
+        return value.cpu()
+    if isinstance(value, dict):
+        return {k: to_cpu(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_cpu(v) for v in value)
+    return value
+
+
 def save(path, model, ema=None, **extra):
     """Write `{"params": ..., "params_ema": ..., **extra}` atomically, so an interrupted
-    run never leaves a truncated file behind."""
+    run never leaves a truncated file behind. Tensors are saved on the CPU, whatever device
+    they trained on, so every file loads anywhere."""
     checkpoint = {'params': model.state_dict()}
     if ema is not None:
         checkpoint['params_ema'] = ema.state_dict()
     checkpoint.update(extra)
     tmp = f'{path}.tmp'
-    torch.save(checkpoint, tmp)
+    torch.save(to_cpu(checkpoint), tmp)
     os.replace(tmp, path)

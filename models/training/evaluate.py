@@ -40,10 +40,12 @@ def evaluate(upscale, scale, pairs=None):
 
 
 def model_upscaler(model):
-    """Whole-image inference; the model pads to its window size itself."""
+    """Whole-image inference in float32 on the model's device; the model pads to its window size itself."""
+    device = next(model.parameters()).device
+
     @torch.no_grad()
     def upscale(lr):
-        return to_uint8(model(to_tensor(lr)))
+        return to_uint8(model(to_tensor(lr).to(device)))
     return upscale
 
 

@@ -25,4 +25,4 @@ def to_tensor(img):
 
 def to_uint8(x):
     """A model output (1, 3, H, W) as the 8-bit image one would save."""
-    return x[0].clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).numpy()
+    return x[0].clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()

@@ -1,10 +1,11 @@
-"""Train or fine-tune SwinIR for bicubic super-resolution on CPU.
+"""Train or fine-tune SwinIR for bicubic super-resolution, on CPU or CUDA.
 
     python3 models/training/train.py --config swinir-s-x4 \\
         --init ../shared/weights/swinir-s-x4-cpu-2250.pth --out models/training/runs/x4 --resume
 
 --out receives state-NNNNNN.pth (official layout plus optimizer and step, for --resume),
 best.pth (official layout, the EMA weights with the best Set5 Y-PSNR so far) and log.jsonl.
+Every file holds CPU tensors, so a run resumes on either device.
 """
 
 import argparse
@@ -44,12 +45,18 @@ def parse_args():
     p.add_argument('--gan', action='store_true', help='adversarial fine-tuning (for real-world and face photos)')
     p.add_argument('--gan-weight', type=float, default=0.01, help='weight of the adversarial loss next to the pixel loss')
     p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
+    p.add_argument('--device', choices=('cpu', 'cuda'), default='cpu', help='cuda computes forward and loss in bf16')
+    p.add_argument('--minutes', type=float,
+                   help='wall-clock budget from the start: then stop at the next step, save, evaluate, exit 0')
     p.add_argument('--eval-every', type=int, default=250, help='Set5 evaluation interval in steps')
     p.add_argument('--save-every', type=int, default=250, help='state checkpoint interval in steps')
     p.add_argument('--keep', type=int, default=2, help='state checkpoints to keep')
     p.add_argument('--log-every', type=int, default=10)
     p.add_argument('--seed', type=int, default=0)
-    return p.parse_args()
+    args = p.parse_args()
+    if args.device == 'cuda' and not torch.cuda.is_available():
+        p.error('--device cuda: torch.cuda.is_available() is False here (no GPU, or a CPU-only torch)')
+    return args
 
 
 def learning_rate(step, args):
@@ -57,6 +64,13 @@ def learning_rate(step, args):
         return args.lr * step / args.warmup
     progress = min(1.0, (step - args.warmup) / max(1, args.steps - args.warmup))
     return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * progress))
+
+
+def autocast(device_type):
+    """The context for forward passes and losses: bf16 on CUDA, where it keeps fp32's range (no
+    loss scaling) at tensor-core speed; parameters, gradients, optimizer state and the EMA stay
+    fp32. A no-op on CPU, which stays fp32: torch 1.13's CPU autocast mixes dtypes in layer_norm."""
+    return torch.autocast(device_type, dtype=torch.bfloat16, enabled=device_type == 'cuda')
 
 
 def pixel_loss(sr, hr, charbonnier):
@@ -81,11 +95,13 @@ class Run:
     def __init__(self, args, config):
         self.args, self.config = args, config
         torch.manual_seed(args.seed)
-        self.model = SwinIR(**config)
-        self.disc = gan.Discriminator(config['in_chans']) if args.gan else None
+        self.device = torch.device(args.device)
+        # Initialised on CPU, then moved: a seed gives the same weights on every device.
+        self.model = SwinIR(**config).to(self.device)
+        self.disc = gan.Discriminator(config['in_chans']).to(self.device) if args.gan else None
         self.optimizers = {name: torch.optim.Adam(net.parameters(), lr=args.lr, betas=(0.9, 0.99))
                            for name, net in (('model', self.model), ('disc', self.disc)) if net}
-        self.rng = torch.Generator().manual_seed(args.seed)
+        self.rng = torch.Generator().manual_seed(args.seed)  # CPU: data sampling runs there
         self.step, self.best = 0, -math.inf
         states = state_files(args.out) if args.resume else []
         if states:
@@ -119,6 +135,7 @@ class Run:
         self.ema = checkpoint.load_weights(copy.deepcopy(self.model), state, 'params_ema')
         if self.disc:
             self.disc.load_state_dict(state['discriminator'])
+        # Files hold CPU tensors; load_state_dict moves the moments to the parameters' device.
         for name, opt in self.optimizers.items():
             opt.load_state_dict({'state': state['optimizers'][name], 'param_groups': meta['param_groups'][name]})
         self.rng.set_state(state['rng'])
@@ -130,24 +147,27 @@ class Run:
         for opt in self.optimizers.values():
             for group in opt.param_groups:
                 group['lr'] = learning_rate(self.step + 1, args)
-        sr = self.model(lr_img)
-        loss = pixel_loss(sr, hr_img, args.charbonnier)
-        record = {'pixel_loss': loss.item()}
-        if self.disc:
-            self.disc.requires_grad_(False)  # the generator step must not train D
-            adversarial = gan.generator_loss(self.disc(sr))
-            loss = loss + args.gan_weight * adversarial
-            record['g_loss'] = adversarial.item()
+        # Losses stay tensors until they are logged: .item() would wait for the GPU every step.
+        with autocast(self.device.type):
+            sr = self.model(lr_img)
+            loss = pixel_loss(sr, hr_img, args.charbonnier)
+            record = {'pixel_loss': loss.detach()}
+            if self.disc:
+                self.disc.requires_grad_(False)  # the generator step must not train D
+                adversarial = gan.generator_loss(self.disc(sr))
+                loss = loss + args.gan_weight * adversarial
+                record['g_loss'] = adversarial.detach()
         self.optimizers['model'].zero_grad(set_to_none=True)
         loss.backward()
         self.optimizers['model'].step()
         if self.disc:
             self.disc.requires_grad_(True)
-            d_loss = gan.discriminator_loss(self.disc(hr_img), self.disc(sr.detach()))
+            with autocast(self.device.type):
+                d_loss = gan.discriminator_loss(self.disc(hr_img), self.disc(sr.detach()))
             self.optimizers['disc'].zero_grad(set_to_none=True)
             d_loss.backward()
             self.optimizers['disc'].step()
-            record['d_loss'] = d_loss.item()
+            record['d_loss'] = d_loss.detach()
         update_ema(self.ema, self.model, args.ema)
         self.step += 1
         return record
@@ -161,6 +181,7 @@ def log(out, record):
 
 
 def main():
+    started = time.monotonic()  # --minutes counts data loading and evaluations too
     args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -168,6 +189,8 @@ def main():
     config = load_config(args.config)
     scale = config['upscale']
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.device == 'cuda':
+        torch.backends.cudnn.benchmark = True  # patch shapes are fixed, so the autotuning pays off
     run = Run(args, config)
     set5_pairs = set5(scale)
 
@@ -185,22 +208,28 @@ def main():
     data = PairedPatches(args.data or default_dirs(), scale, args.patch, run.rng)
     sums, count, busy = {}, 0, 0.0
     end = min(args.steps, args.stop_at or args.steps)
+    deadline = started + args.minutes * 60 if args.minutes is not None else math.inf
     while run.step < end:
         start = time.time()
-        record = run.train_step(*data.batch(args.batch))
+        record = run.train_step(*data.batch(args.batch, run.device))
         busy += time.time() - start  # training time only, not evaluation or saving
         count += 1
         for k, v in record.items():
             sums[k] = sums.get(k, 0.0) + v
-        step, last = run.step, run.step == end
+        out_of_time = time.monotonic() >= deadline
+        step, last = run.step, run.step == end or out_of_time
         if step % args.log_every == 0 or last:
             log(args.out, {'step': step, 'lr': learning_rate(step, args), 'sec_per_step': round(busy / count, 3),
-                           **{k: round(v / count, 5) for k, v in sums.items()}})
+                           **{k: round(float(v) / count, 5) for k, v in sums.items()}})
             sums, count, busy = {}, 0, 0.0
         if step % args.eval_every == 0 or last:
             validate()
         if step % args.save_every == 0 or last:
             run.save()
+        if out_of_time:
+            log(args.out, {'step': step, 'stopped': 'minutes', 'minutes': args.minutes,
+                           'elapsed_min': round((time.monotonic() - started) / 60, 2)})
+            break
 
 if __name__ == '__main__':
     main()

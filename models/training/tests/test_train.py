@@ -1,14 +1,19 @@
+import contextlib
+import io
 import json
 import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 import torch
 from PIL import Image
 
 import checkpoint
+import gpu_job
+import train
 from images import read_rgb
 from paths import REPO, shared_dir
 from swinir import SwinIR
@@ -16,6 +21,10 @@ from swinir import SwinIR
 TRAIN = Path(__file__).resolve().parents[1] / 'train.py'
 TINY = dict(upscale=2, in_chans=3, img_size=16, window_size=8, img_range=1.0, depths=[2], embed_dim=12,
             num_heads=[2], mlp_ratio=2, upsampler='pixelshuffledirect', resi_connection='1conv')
+
+
+def state_names(out):
+    return [p.name for p in sorted(out.glob('state-*.pth'))]
 
 
 class TrainSmoke(unittest.TestCase):
@@ -52,7 +61,7 @@ class TrainSmoke(unittest.TestCase):
         resumed = self.train('run', '--steps', '5', '--resume')
         self.assertIn('resumed from', resumed.stderr)
         out = self.root / 'run'
-        self.assertEqual([p.name for p in sorted(out.glob('state-*.pth'))], ['state-000004.pth', 'state-000005.pth'])
+        self.assertEqual(state_names(out), ['state-000004.pth', 'state-000005.pth'])
         state = checkpoint.read(out / 'state-000005.pth')
         self.assertEqual(json.loads(state['train_meta'])['step'], 5)
         self.assertEqual(sorted(checkpoint.read(out / 'best.pth')), ['params'])
@@ -68,11 +77,51 @@ class TrainSmoke(unittest.TestCase):
             for name, value in state[key].items():
                 self.assertTrue(torch.equal(value, straight[key][name]), f'{key}.{name}')
 
+    def test_minutes_budget_stops_cleanly_and_resumes(self):
+        # 1.2 s: over after a step or a few, long before --steps.
+        done = self.train('budget', '--steps', '100000', '--minutes', '0.02')
+        out = self.root / 'budget'
+        records = [json.loads(line) for line in (out / 'log.jsonl').read_text().splitlines()]
+        self.assertEqual(records[-1]['stopped'], 'minutes', done.stdout)
+        stop = records[-1]['step']
+        self.assertIn(stop, [r['step'] for r in records if 'set5_psnr' in r])
+        self.assertEqual(state_names(out)[-1], f'state-{stop:06d}.pth')
+        self.assertTrue((out / 'best.pth').exists())
+        # A state brought back from the GPU job (derived buffers dropped) resumes too.
+        back = self.root / 'brought-back'
+        back.mkdir()
+        gpu_job.compact(out / f'state-{stop:06d}.pth', back / f'state-{stop:06d}.pth')
+        for run in ('budget', 'brought-back'):
+            resumed = self.train(run, '--steps', str(stop + 1), '--resume')
+            self.assertIn(f'at step {stop}', resumed.stderr)
+            self.assertTrue((self.root / run / f'state-{stop + 1:06d}.pth').exists())
+
     def test_gan(self):
         self.train('gan', '--steps', '2', '--gan', '--charbonnier')
         state = checkpoint.read(self.root / 'gan' / 'state-000002.pth')
         self.assertIn('discriminator', state)
         self.assert_loadable(self.root / 'gan' / 'state-000002.pth')
+
+
+class Device(unittest.TestCase):
+    @unittest.skipIf(torch.cuda.is_available(), 'CUDA is available here')
+    def test_cuda_without_cuda_fails_clearly(self):
+        stderr = io.StringIO()
+        with mock.patch.object(sys, 'argv', ['train.py', '--out', 'unused', '--device', 'cuda']), \
+                contextlib.redirect_stderr(stderr), self.assertRaises(SystemExit) as exit:
+            train.parse_args()
+        self.assertEqual(exit.exception.code, 2)
+        self.assertIn('--device cuda: torch.cuda.is_available() is False', stderr.getvalue())
+
+    def test_autocast_is_a_no_op_on_cpu(self):
+        with train.autocast('cpu'):
+            self.assertEqual(torch.nn.Linear(4, 4)(torch.rand(2, 4)).dtype, torch.float32)
+
+    # torch 1.13 cannot even build a CUDA autocast context without CUDA.
+    @unittest.skipUnless(torch.cuda.is_available(), 'needs CUDA')
+    def test_autocast_is_bf16_on_cuda(self):
+        with train.autocast('cuda'):
+            self.assertEqual(torch.nn.Linear(4, 4).cuda()(torch.rand(2, 4, device='cuda')).dtype, torch.bfloat16)
 
 
 if __name__ == '__main__':

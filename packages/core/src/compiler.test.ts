@@ -214,3 +214,20 @@ describe('compiled model size', () => {
     expect(onnx.byteLength - weightBytes).toBeLessThan(weightBytes * 0.1);
   });
 });
+
+describe('damaged weights', () => {
+  it('refuses a checkpoint holding NaN or infinity, naming the tensor', () => {
+    const tensors = readCheckpoint(readFileSync(sharedPath('fixtures/swinir/lightweight_x2.pth')));
+    const damaged = new Map(tensors.weights);
+    const norm = damaged.get('layers.1.residual_group.blocks.0.norm1.weight');
+    if (norm === undefined) throw new Error('fixture lacks the tensor');
+    const data = Float32Array.from(norm.data);
+    data[3] = Number.NaN;
+    damaged.set('layers.1.residual_group.blocks.0.norm1.weight', { shape: norm.shape, data });
+    expect(() => inferConfig(damaged, tensors.otherTensors)).toThrow(
+      /tensor layers\.1\.residual_group\.blocks\.0\.norm1\.weight holds NaN at element 3/,
+    );
+    data[3] = Number.NEGATIVE_INFINITY;
+    expect(() => inferConfig(damaged, tensors.otherTensors)).toThrow(/holds -Infinity at element 3/);
+  });
+});

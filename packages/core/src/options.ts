@@ -42,6 +42,13 @@ export interface UpscalerOptions {
   precision?: PrecisionChoice;
   /** Largest output, in pixels, accepted before any work starts (default 100 megapixels). */
   maxOutputPixels?: number;
+  /**
+   * Folder holding your own `catalog.json` (bundled entries' files are relative to it); default: the
+   * SWINUP_MODELS_DIR environment variable, else the `@swinup/models` package installed with core.
+   */
+  modelsDir?: string;
+  /** A catalog file to use instead of `modelsDir`'s; bundled entries' files are relative to its folder. */
+  catalog?: string;
   /** Cache folder for models and compiled graphs (default: SWINUP_CACHE, else the platform cache folder). */
   cacheDir?: string;
   /** Folder of a persistent result cache: an image already upscaled with the same models and options is not run again. */
@@ -86,6 +93,8 @@ export interface ResolvedUpscalerOptions {
   readonly tileOverlap: number | undefined;
   readonly precision: PrecisionChoice;
   readonly maxOutputPixels: number;
+  readonly modelsDir: string | undefined;
+  readonly catalog: string | undefined;
   readonly cacheDir: string | undefined;
   readonly resultCacheDir: string | undefined;
   readonly logger: Logger;
@@ -145,6 +154,12 @@ function folder(option: string, value: unknown): string | undefined {
   return value;
 }
 
+function file(option: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw invalidOption(option, value, 'a file path');
+  return value;
+}
+
 /** Validates upscaler options and fills in defaults; `env` supplies SWINUP_DEVICE. Never mutates its input. */
 export function resolveUpscalerOptions(
   options: UpscalerOptions = {},
@@ -169,6 +184,8 @@ export function resolveUpscalerOptions(
     tileOverlap,
     precision: oneOf('precision', options.precision, PRECISIONS) ?? 'auto',
     maxOutputPixels: integer('maxOutputPixels', options.maxOutputPixels, 1) ?? DEFAULT_MAX_OUTPUT_PIXELS,
+    modelsDir: folder('modelsDir', options.modelsDir),
+    catalog: file('catalog', options.catalog),
     cacheDir: options.cacheDir,
     resultCacheDir: folder('resultCacheDir', options.resultCacheDir),
     logger: options.logger ?? silentLogger,

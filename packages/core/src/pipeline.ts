@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, resolve as resolvePath } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { ResultCache, resultCacheKey } from './cache/result-cache.js';
+import { SharedWork } from './cache/shared-work.js';
 import { readCheckpoint } from './checkpoint/index.js';
 import { SwinupError, withFile } from './errors.js';
 import type { SwinIRConfig } from './graph/swinir-config.js';
@@ -40,6 +40,7 @@ import {
   looksLikeFile,
   type ModelHandle,
   notInstalled,
+  readCheckpointFile,
 } from './models/model-store.js';
 import { planScale } from './models/scale-plan.js';
 import {
@@ -51,16 +52,10 @@ import {
   type UpscalerOptions,
 } from './options.js';
 import { CORE_VERSION } from './package-info.js';
+import { chooseDevice } from './runtime/device-choice.js';
 import { type DeviceProfile, deviceProfile } from './runtime/device-profile.js';
-import {
-  type ExecutionProviderName,
-  fallbackWarning,
-  noProviderError,
-  type ProviderFailure,
-  providerPreference,
-} from './runtime/execution-provider.js';
-import { createRunner, probeProvider } from './runtime/onnx-session.js';
-import { probeModel } from './runtime/probe-model.js';
+import type { ExecutionProviderName } from './runtime/execution-provider.js';
+import { createRunner } from './runtime/onnx-session.js';
 import { RunnerCache, type RunnerLease } from './runtime/runner-cache.js';
 import { createCpuRunner } from './runtime/session-pool.js';
 import type { PlanarImage } from './tiling/tensor-layout.js';
@@ -135,7 +130,7 @@ class SwinupUpscaler implements Upscaler {
   device: ExecutionProviderName | undefined;
   readonly stats = { inferences: 0, cacheHits: 0 };
   private readonly runners = new RunnerCache(MAX_CACHED_SHAPES);
-  private readonly inFlight = new Map<string, Promise<UpscaleResult>>();
+  private readonly inFlight = new SharedWork<UpscaleResult>();
   private readonly cacheDir: string;
   private readonly results: ResultCache<UpscaleResult['info']> | undefined;
   private fingerprint: Promise<string> | undefined;
@@ -180,25 +175,12 @@ class SwinupUpscaler implements Upscaler {
     this.profile();
   }
 
-  /** Tries the preferred providers in order with a one-node model, once; reports the ones that failed. */
+  /** Tries the preferred providers in order with a one-node model, once; logs the choice as one info line. */
   private ensureDevice(): Promise<ExecutionProviderName> {
-    this.chosenDevice ??= (async () => {
-      const failures: ProviderFailure[] = [];
-      for (const provider of providerPreference(this.options.device)) {
-        // The CPU provider is built into onnxruntime-node; only others can be missing.
-        const probe = provider === 'cpu' ? { ok: true } : await probeProvider(probeModel(), provider);
-        if (probe.ok) {
-          if (failures.length > 0) {
-            this.options.logger.warn(fallbackWarning(provider, failures));
-          }
-          this.options.logger.info(`inference runs on ${provider}`);
-          this.device = provider;
-          return provider;
-        }
-        failures.push({ provider, reason: probe.reason ?? 'unknown reason' });
-      }
-      throw noProviderError(this.options.device, failures);
-    })();
+    this.chosenDevice ??= chooseDevice(this.options.device, this.options.logger).then((provider) => {
+      this.device = provider;
+      return provider;
+    });
     return this.chosenDevice;
   }
 
@@ -265,18 +247,17 @@ class SwinupUpscaler implements Upscaler {
       this.stats.cacheHits++;
       return { data: hit.data, info: { ...hit.metadata, cached: true } };
     }
-    // Identical concurrent requests share one job.
-    let job = this.inFlight.get(key);
-    if (job === undefined) {
-      job = (async () => {
-        const result = await this.process(await inspectImage(bytes), resolved);
+    // Identical concurrent requests share one job, which runs until its last caller aborts.
+    return this.inFlight.run(key, resolved, async (signal, onProgress) => {
+      const result = await this.process(await inspectImage(bytes), { ...resolved, signal, onProgress });
+      try {
         await results.set(key, result.data, result.info);
-        return result;
-      })();
-      this.inFlight.set(key, job);
-      job.finally(() => this.inFlight.delete(key)).catch(() => undefined);
-    }
-    return job;
+      } catch (error) {
+        // The result is good; only the next identical request will have to compute it again.
+        this.options.logger.warn(`could not store the result in the cache ${results.dir}: ${(error as Error).message}`);
+      }
+      return result;
+    });
   }
 
   async upscaleToFile(
@@ -496,8 +477,9 @@ function padBatch(input: Float32Array, length: number): Float32Array {
 async function loadModel(handle: ModelHandle): Promise<LoadedModel> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(handle.checkpointPath);
-  } catch {
+    bytes = await readCheckpointFile(handle.checkpointPath);
+  } catch (error) {
+    if (error instanceof SwinupError) throw withFile(error, handle.checkpointPath);
     throw notInstalled(handle);
   }
   try {
@@ -515,9 +497,10 @@ function unknownModel(catalog: Catalog, id: string): never {
 }
 
 /** Models available for a task, keyed by scale: the requested one, else the installed catalog models. */
-async function availableModels(options: ResolvedUpscalerOptions, catalog: Catalog) {
+async function availableModels(options: ResolvedUpscalerOptions, catalogOf: () => Catalog) {
   const cacheDir = resolveCacheDir(options.cacheDir);
   const handleOf = (id: string): ModelHandle => {
+    const catalog = catalogOf();
     const entry = findEntry(catalog, id);
     if (entry === undefined) return importedModelHandle(id, cacheDir) ?? unknownModel(catalog, id);
     return {
@@ -539,6 +522,8 @@ async function availableModels(options: ResolvedUpscalerOptions, catalog: Catalo
     const model = await loadModel(handle);
     return { primary: model, byScale: new Map([[model.config.upscale, model]]) };
   }
+  // A checkpoint path never needs the catalog; everything below does.
+  const catalog = catalogOf();
   const defaultId = catalog.defaults[options.task];
   if (defaultId === undefined) {
     const candidates = catalog.models.filter((m) => m.task === options.task).map((m) => m.id);
@@ -581,8 +566,8 @@ export async function closeUpscalers(upscalers: Iterable<Promise<Upscaler>>): Pr
  */
 export async function createUpscaler(options: UpscalerOptions = {}): Promise<Upscaler> {
   const resolved = resolveUpscalerOptions(options, process.env);
-  const catalog = loadCatalog();
-  const { primary, byScale } = await availableModels(resolved, catalog);
+  const catalogOf = () => loadCatalog({ modelsDir: resolved.modelsDir, catalog: resolved.catalog });
+  const { primary, byScale } = await availableModels(resolved, catalogOf);
   const upscaler = new SwinupUpscaler(resolved, byScale, primary);
   await upscaler.warm();
   return upscaler;

@@ -14,7 +14,7 @@ export interface CacheEntry<M extends CachedMetadata> {
   readonly metadata: M;
 }
 
-const MAGIC = 'swinup-result-v1';
+const MAGIC = 'swinup-result-v2';
 
 /** A stable hash of the parts that determine a result (source bytes' hash, models' hashes, options, version). */
 export function resultCacheKey(parts: Readonly<Record<string, unknown>>): string {
@@ -33,10 +33,18 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The hash that seals an entry: its key, its metadata and its bytes, so none can change unnoticed. */
+function seal(key: string, metadata: CachedMetadata, data: Buffer): string {
+  return createHash('sha256')
+    .update(`${key}\n${stableJson(metadata)}\n`)
+    .update(data)
+    .digest('hex');
+}
+
 /**
  * A content-addressed on-disk cache of upscaled images. Each entry is one file written atomically:
- * a header line with the payload's SHA-256 and the metadata, then the image bytes. An entry whose
- * hash does not match (a torn or corrupted file) is deleted and treated as a miss.
+ * a header line with the metadata and a SHA-256 over key, metadata and image bytes, then the bytes. An
+ * entry whose hash does not match (torn, corrupted or edited) is deleted and treated as a miss.
  */
 export class ResultCache<M extends CachedMetadata = CachedMetadata> {
   constructor(readonly dir: string) {}
@@ -62,7 +70,7 @@ export class ResultCache<M extends CachedMetadata = CachedMetadata> {
         metadata: M;
       };
       const data = file.subarray(newline + 1);
-      if (header.magic === MAGIC && createHash('sha256').update(data).digest('hex') === header.sha256) {
+      if (header.magic === MAGIC && seal(key, header.metadata, data) === header.sha256) {
         return { data, metadata: header.metadata };
       }
     } catch {
@@ -76,7 +84,7 @@ export class ResultCache<M extends CachedMetadata = CachedMetadata> {
   async set(key: string, data: Buffer, metadata: M): Promise<void> {
     const path = this.path(key);
     await mkdir(join(this.dir, key.slice(0, 2)), { recursive: true });
-    const sha256 = createHash('sha256').update(data).digest('hex');
+    const sha256 = seal(key, metadata, data);
     const header = Buffer.from(`${JSON.stringify({ magic: MAGIC, sha256, metadata })}\n`);
     await writeFileAtomic(path, Buffer.concat([header, data]));
   }

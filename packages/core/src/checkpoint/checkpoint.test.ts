@@ -87,6 +87,24 @@ describe('readCheckpoint', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('reads .safetensors whose header length starts with the byte a legacy pickle starts with', () => {
+    let json = JSON.stringify({ 'w.weight': { dtype: 'F16', shape: [2], data_offsets: [0, 4] } });
+    json = json.padEnd(0x180, ' ');
+    const bytes = Buffer.alloc(8 + json.length + 4);
+    bytes.writeBigUInt64LE(BigInt(json.length), 0);
+    bytes.write(json, 8, 'latin1');
+    bytes.writeUInt16LE(0x3c00, 8 + json.length); // 1.0 in float16
+    expect(bytes[0]).toBe(0x80);
+    const { weights } = readCheckpoint(bytes);
+    expect(Array.from(weights.get('w.weight')?.data ?? [])).toEqual([1, 0]);
+  });
+
+  it('refuses a zip bomb before inflating it', () => {
+    const bomb = zipSync({ 'archive/data.pkl': new Uint8Array(32 * 1024 * 1024) }, { level: 9 });
+    expect(bomb.byteLength).toBeLessThan(100_000);
+    expect(() => readCheckpoint(bomb)).toThrow(/declared uncompressed size .* a decompression bomb/);
+  });
+
   it('explains files that are not checkpoints', () => {
     expect(() => readCheckpoint(Buffer.from('hello world, not weights'))).toThrow(
       /expected a PyTorch \.pth \(zip\) or a \.safetensors/,

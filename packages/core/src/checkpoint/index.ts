@@ -16,6 +16,8 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
     return readPth(bytes, options.stateDictKey);
   }
+  // A safetensors header length can start with any byte, so its JSON brace is checked before pickle's 0x80.
+  if (bytes.byteLength >= 9 && bytes[8] === 0x7b) return readSafetensors(bytes);
   if (bytes[0] === 0x80 && bytes.byteLength > 2) {
     throw new SwinupError(
       'CHECKPOINT_FORMAT',
@@ -23,7 +25,6 @@ export function readCheckpoint(bytes: Uint8Array, options: ReadCheckpointOptions
         're-save it with torch.save in a current PyTorch, or convert it to .safetensors',
     );
   }
-  if (bytes.byteLength >= 9 && bytes[8] === 0x7b) return readSafetensors(bytes);
   throw new SwinupError(
     'CHECKPOINT_FORMAT',
     'not a SwinIR checkpoint: expected a PyTorch .pth (zip) or a .safetensors file',

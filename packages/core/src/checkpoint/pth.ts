@@ -37,12 +37,36 @@ export interface CheckpointTensors {
 /** Keys under which SwinIR/BasicSR checkpoints keep their state dict, in order of preference. */
 export const STATE_DICT_KEYS = ['params_ema', 'params', 'state_dict', 'model'] as const;
 
+/**
+ * Most uncompressed bytes a zip of `size` bytes may declare: `torch.save` stores entries uncompressed, so a
+ * real checkpoint declares about its own size, while a zip bomb declares far more.
+ */
+export function inflateLimit(size: number): number {
+  return 4 * size + 16 * 1024 * 1024;
+}
+
 /** Reads a PyTorch zip checkpoint (`torch.save` since 1.6) without running anything from it. */
 export function readPth(bytes: Uint8Array, stateDictKey?: string): CheckpointTensors {
   let files: Record<string, Uint8Array>;
+  const limit = inflateLimit(bytes.byteLength);
+  let declared = 0;
   try {
-    files = unzipSync(bytes);
+    // Declared sizes are checked before anything inflates; fflate inflates into buffers of those sizes.
+    files = unzipSync(bytes, {
+      filter: (entry) => {
+        declared += entry.originalSize;
+        if (declared > limit) {
+          throw new SwinupError(
+            'CHECKPOINT_FORMAT',
+            `zip entry ${entry.name} brings the declared uncompressed size to ${declared} bytes, more than ` +
+              `${limit} for a ${bytes.byteLength}-byte file: a decompression bomb, not a checkpoint`,
+          );
+        }
+        return true;
+      },
+    });
   } catch (error) {
+    if (error instanceof SwinupError) throw error;
     throw new SwinupError(
       'CHECKPOINT_FORMAT',
       `not a readable PyTorch zip checkpoint (${(error as Error).message})`,

@@ -80,6 +80,16 @@ describe('swinup <inputs>', () => {
     expect(JSON.parse(out[1] as string).summary).toMatchObject({ upscaled: 1, failed: 0, device: 'cpu' });
   });
 
+  it('prints no CUDA warning by default, and the provider chosen only with --verbose', async () => {
+    const quiet = await run(images.grey, '-o', join(work, 'quiet.png'), '--tile', '0');
+    expect(quiet.code).toBe(0);
+    expect(quiet.err.join('\n')).not.toMatch(/warning|inference runs on/);
+    const verbose = await run(images.grey, '-o', join(work, 'verbose.png'), '--tile', '0', '--verbose');
+    expect(verbose.code).toBe(0);
+    expect(verbose.err.filter((l) => /^swinup: inference runs on (cpu|cuda)$/.test(l))).toHaveLength(1);
+    expect(verbose.err.join('\n')).not.toMatch(/warning/);
+  });
+
   it.each([
     [['--bogus', 'x.png'], /Unknown option '--bogus'/],
     [['--overwrite'], /no input images given/],

@@ -4,7 +4,14 @@ import { resolveCacheDir } from '../models/cache-dir.js';
 import { loadCatalog } from '../models/model-catalog.js';
 import { checkpointPathOf, isInstalled } from '../models/model-store.js';
 import { CORE_VERSION } from '../package-info.js';
+import {
+  type CudaProviderFiles,
+  cudaProviderAdvice,
+  cudaProviderFiles,
+} from '../runtime/cuda-provider-files.js';
+import { chooseDevice } from '../runtime/device-choice.js';
 import { deviceProfile } from '../runtime/device-profile.js';
+import type { ExecutionProviderName } from '../runtime/execution-provider.js';
 import { availableBackends, probeProvider, runtimeVersion } from '../runtime/onnx-session.js';
 import { probeModel } from '../runtime/probe-model.js';
 import type { CommandIO } from './command-io.js';
@@ -12,19 +19,31 @@ import type { CommandIO } from './command-io.js';
 /** Help text of `swinup doctor`. */
 export const DOCTOR_HELP = `Usage: swinup doctor [--json]
 
-Prints versions, the execution providers that load on this machine, threads, the model cache folder and the
-installed models.`;
+Prints versions, the execution providers that load on this machine and the one "--device auto" picks,
+whether onnxruntime-node's CUDA provider files are installed (and how to get them), threads, the model cache
+folder and the installed models.`;
+
+/** What doctor inspects besides the files it reports on; injectable so tests see a chosen machine. */
+export interface DoctorProbes {
+  /** Whether a provider loads here, and if not, why (default: loads a one-node model on it). */
+  readonly probe?: (provider: ExecutionProviderName) => Promise<{ ok: boolean; reason?: string }>;
+  /** Which CUDA provider files onnxruntime-node has (default: looks in its installed package). */
+  readonly cudaFiles?: () => CudaProviderFiles;
+}
 
 /** `swinup doctor`: what swinup sees on this machine. */
-export async function doctorCommand(argv: string[], io: CommandIO): Promise<number> {
+export async function doctorCommand(
+  argv: string[],
+  io: CommandIO,
+  probes: DoctorProbes = {},
+): Promise<number> {
   const catalog = loadCatalog();
   const cacheDir = resolveCacheDir(undefined);
+  const probe = probes.probe ?? ((name) => probeProvider(probeModel(), name));
   const providers = await Promise.all(
-    (['cuda', 'cpu'] as const).map(async (name) => ({
-      name,
-      ...(await probeProvider(probeModel(), name)),
-    })),
+    (['cuda', 'cpu'] as const).map(async (name) => ({ name, ...(await probe(name)) })),
   );
+  const cudaFiles = (probes.cudaFiles ?? cudaProviderFiles)();
   const report = {
     swinup: CORE_VERSION,
     node: process.versions.node,
@@ -32,6 +51,8 @@ export async function doctorCommand(argv: string[], io: CommandIO): Promise<numb
     ...codecVersions(),
     backends: availableBackends(),
     providers,
+    auto: await autoChoice(providers),
+    cudaProviderFiles: cudaFiles,
     cpu: cpus()[0]?.model ?? 'unknown',
     threads: availableParallelism(),
     layouts: providers
@@ -61,15 +82,39 @@ export async function doctorCommand(argv: string[], io: CommandIO): Promise<numb
   io.out(`cpu: ${report.cpu}, ${report.threads} threads`);
   for (const p of providers)
     io.out(`provider ${p.name}: ${p.ok ? 'available' : `unavailable (${p.reason})`}`);
+  io.out(`device auto: ${report.auto}`);
+  const cudaLoads = providers.some((p) => p.name === 'cuda' && p.ok);
+  for (const line of cudaProviderAdvice(cudaFiles, cudaLoads)) io.out(line);
   for (const l of report.layouts) {
     io.out(
       `${l.provider} layout: ${l.fused ? 'fused' : 'plain'} graph, ${l.precision}, tiles up to ${l.tileSize} px ` +
         `overlapping ${l.tileOverlap}, ${l.tilesPerRun} per run, ${l.sessions} session(s)`,
     );
   }
+  const source = process.env.SWINUP_MODELS_DIR ? 'SWINUP_MODELS_DIR' : 'the @swinup/models package';
+  io.out(`model catalog: ${catalog.modelsDir} (${source})`);
   io.out(`model cache: ${cacheDir}`);
   io.out(
     `installed models: ${report.installed.map((m) => `${m.id} (×${m.scale} ${m.task})`).join(', ') || 'none'}`,
   );
   return 0;
+}
+
+/** The info line `swinup --verbose` prints for `device: 'auto'`, decided from doctor's probes. */
+async function autoChoice(
+  providers: readonly { name: ExecutionProviderName; ok: boolean; reason?: string }[],
+) {
+  let line = '';
+  const note = (message: string) => {
+    line = message;
+  };
+  try {
+    await chooseDevice('auto', { debug: note, info: note, warn: note }, async (name) => {
+      const probed = providers.find((p) => p.name === name);
+      if (!probed?.ok) throw new Error(probed?.reason);
+    });
+  } catch (error) {
+    line = (error as Error).message;
+  }
+  return line;
 }

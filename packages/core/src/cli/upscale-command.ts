@@ -35,6 +35,7 @@ Options:
   --max-pixels N       refuse outputs larger than N pixels (default 100000000)
   --overwrite          replace existing outputs
   --json               print one JSON object per file, then a summary object
+  --verbose            also print notes such as which execution provider runs and why
 
 Exit codes: 0 all images upscaled, 1 some failed, 2 usage error.`;
 
@@ -79,6 +80,7 @@ function parse(argv: string[]) {
         'max-pixels': { type: 'string' },
         overwrite: { type: 'boolean' },
         json: { type: 'boolean' },
+        verbose: { type: 'boolean' },
       },
     }),
   );
@@ -107,7 +109,7 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
   const fromExtension =
     output !== undefined && !outputIsDir ? EXTENSION_FORMATS[extname(output).toLowerCase()] : undefined;
   const format = (values.format as OutputFormat | undefined) ?? fromExtension;
-  const logger: Logger = { debug() {}, info() {}, warn: (m) => io.err(`swinup: warning: ${m}`) };
+  const logger = cliLogger(io, values.verbose ?? false);
   const upscaler = await createUpscaler({
     ...(values.model === undefined ? {} : { model: values.model }),
     ...(values.task === undefined ? {} : { task: values.task as Task }),
@@ -178,6 +180,14 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
   if (values.json) io.out(JSON.stringify({ summary }));
   else io.err(`swinup: ${summary.upscaled} upscaled, ${failed} failed in ${seconds} s on ${upscaler.device}`);
   return failed === 0 ? 0 : 1;
+}
+
+/** Core's logger on stderr: warnings always; notes (e.g. the provider chosen) only with --verbose. */
+function cliLogger(io: CommandIO, verbose: boolean): Logger {
+  const note = (m: string) => {
+    if (verbose) io.err(`swinup: ${m}`);
+  };
+  return { debug: note, info: note, warn: (m) => io.err(`swinup: warning: ${m}`) };
 }
 
 /** Inputs in formats swinup cannot write (e.g. GIF) are written as PNG. */

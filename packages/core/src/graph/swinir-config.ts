@@ -99,6 +99,7 @@ export function inferConfig(
     shifted,
   };
   checkTensors(weights, expectedShapes(config));
+  checkFinite(weights);
   return { config, imgRangeSource: hints.imgRange === undefined ? 'default' : 'hint' };
 }
 
@@ -224,6 +225,20 @@ function checkTensors(weights: ReadonlyMap<string, WeightTensor>, expected: Map<
     const shown = problems.slice(0, 6).join('; ');
     const more = problems.length > 6 ? ` (and ${problems.length - 6} more)` : '';
     throw unknownLayout(`its tensors do not match the inferred architecture: ${shown}${more}`);
+  }
+}
+
+/** Damaged or diverged weights would only ever produce black or noise images, so they are refused up front. */
+function checkFinite(weights: ReadonlyMap<string, WeightTensor>): void {
+  for (const [name, tensor] of weights) {
+    const index = tensor.data.findIndex((value) => !Number.isFinite(value));
+    if (index === -1) continue;
+    const value = tensor.data[index];
+    throw new SwinupError(
+      'CHECKPOINT_FORMAT',
+      `the weights are damaged: tensor ${name} holds ${value} at element ${index}. ` +
+        'Use an undamaged copy of the checkpoint (re-download or re-export it).',
+    );
   }
 }
 

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { SwinupError } from '../errors.js';
 import type { InterleavedImage } from '../image/pixel-planes.js';
 import type { OutputFormat } from '../options.js';
+import { readRegularFile } from './regular-file.js';
 
 /** What an image can be given as: a file path, encoded bytes, or a sharp pipeline. */
 export type ImageInput = string | Uint8Array | Sharp;
@@ -26,14 +26,22 @@ export interface SourceInfo {
   readonly bytes: Uint8Array;
 }
 
+/** Largest encoded image read from disk: far above any real photo, far below what would exhaust memory. */
+const MAX_IMAGE_BYTES = 1024 * 1024 * 1024;
+
 const READABLE = 'PNG, JPEG, WebP, AVIF, TIFF or GIF';
 
 /** Reads the input's bytes (a path is read from disk, a sharp pipeline is rendered). */
 export async function loadBytes(input: ImageInput): Promise<Uint8Array> {
   if (typeof input === 'string') {
     try {
-      return await readFile(input);
+      return await readRegularFile(input, {
+        maxBytes: MAX_IMAGE_BYTES,
+        what: 'image',
+        code: 'INVALID_IMAGE',
+      });
     } catch (error) {
+      if (error instanceof SwinupError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       const why =
         code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder' : (error as Error).message;

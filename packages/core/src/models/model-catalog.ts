@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { SwinupError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 
@@ -28,6 +29,8 @@ export interface CatalogEntry {
   readonly stateDictKey: string;
   readonly license: string;
   readonly published: { dataset: string; yPsnr: number | null; ySsim: number | null } | null;
+  /** Quality this project measured with `swinup eval`, where it did. */
+  readonly measured?: { dataset: string; yPsnr: number; ySsim: number; version?: string } | null;
 }
 
 /** The parsed catalog. */
@@ -39,18 +42,52 @@ export interface Catalog {
   readonly modelsDir: string;
 }
 
-/** The repository's `models/` folder (SWINUP_MODELS_DIR overrides, e.g. for a packaged install). */
+/** Where to read a catalog from: a folder holding `catalog.json` and its bundled files, or a catalog file. */
+export interface CatalogLocation {
+  /** Folder with `catalog.json`; bundled weights are relative to it (default: the `@swinup/models` package). */
+  readonly modelsDir?: string | undefined;
+  /** A catalog file; wins over `modelsDir`, and its bundled weights are relative to its own folder. */
+  readonly catalog?: string | undefined;
+}
+
+const MODELS_PACKAGE = '@swinup/models';
+
+/**
+ * The folder of the installed `@swinup/models` package, found by Node's resolution from this package (so
+ * npm, pnpm and yarn layouts all work); `SWINUP_MODELS_DIR` overrides it.
+ */
 export function defaultModelsDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  return env.SWINUP_MODELS_DIR ?? resolve(PACKAGE_ROOT, '../../models');
+  const override = env.SWINUP_MODELS_DIR;
+  if (override !== undefined && override !== '') return resolve(override);
+  try {
+    return dirname(createRequire(import.meta.url).resolve(`${MODELS_PACKAGE}/catalog.json`));
+  } catch (error) {
+    throw new SwinupError(
+      'MODEL_NOT_FOUND',
+      `cannot find the ${MODELS_PACKAGE} package (the catalog and bundled weights) from ${PACKAGE_ROOT}: ` +
+        `${(error as Error).message.split('\n')[0]}. Reinstall @swinup/core, or set SWINUP_MODELS_DIR to a folder ` +
+        'holding catalog.json.',
+      { cause: error },
+    );
+  }
+}
+
+/** The catalog file a location names. */
+export function catalogPath(location: CatalogLocation = {}, env = process.env): string {
+  if (location.catalog !== undefined) return resolve(location.catalog);
+  return join(
+    location.modelsDir === undefined ? defaultModelsDir(env) : resolve(location.modelsDir),
+    'catalog.json',
+  );
 }
 
 const cache = new Map<string, Catalog>();
 
-/** Reads `catalog.json` from a models folder (once per folder). */
-export function loadCatalog(modelsDir: string = defaultModelsDir()): Catalog {
-  const cached = cache.get(modelsDir);
+/** Reads a catalog (once per file): from a models folder (a string) or a {@link CatalogLocation}. */
+export function loadCatalog(location: string | CatalogLocation = {}): Catalog {
+  const file = catalogPath(typeof location === 'string' ? { modelsDir: location } : location);
+  const cached = cache.get(file);
   if (cached !== undefined) return cached;
-  const file = join(modelsDir, 'catalog.json');
   let parsed: { defaults?: Record<string, string>; models?: CatalogEntry[] };
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -58,13 +95,18 @@ export function loadCatalog(modelsDir: string = defaultModelsDir()): Catalog {
     throw new SwinupError(
       'MODEL_NOT_FOUND',
       `cannot read the model catalog ${file}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
-  const catalog = { defaults: parsed.defaults ?? {}, models: parsed.models ?? [], modelsDir };
-  cache.set(modelsDir, catalog);
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    (parsed.models !== undefined && !Array.isArray(parsed.models))
+  ) {
+    throw new SwinupError('MODEL_NOT_FOUND', `the model catalog ${file} has no "models" list`);
+  }
+  const catalog = { defaults: parsed.defaults ?? {}, models: parsed.models ?? [], modelsDir: dirname(file) };
+  cache.set(file, catalog);
   return catalog;
 }
 

@@ -233,6 +233,16 @@ describe('importCheckpoint', () => {
     });
   });
 
+  it('refuses a model.json whose file points outside the model folder', async () => {
+    await importCheckpoint(sharedPath('fixtures/swinir/classical_x3_small.pth'), options('ok'));
+    const manifest = join(cacheDir, 'models', 'classical_x3_small', 'model.json');
+    const record = JSON.parse(readFileSync(manifest, 'utf8'));
+    for (const file of ['../../../etc/passwd', '/etc/passwd', '..']) {
+      writeFileSync(manifest, JSON.stringify({ ...record, file }));
+      expect(() => importedModelHandle('classical_x3_small', cacheDir)).toThrow(/points outside its folder/);
+    }
+  });
+
   it('guesses the denoising task and honours --id', async () => {
     const result = await importCheckpoint(sharedPath('fixtures/swinir/color_dn_small.pth'), {
       ...options('ok'),

@@ -22,6 +22,7 @@ import {
   checkpointPathOf,
   isInstalled,
   type ModelHandle,
+  readCheckpointFile,
   removeCompiledGraphs,
 } from './model-store.js';
 
@@ -181,6 +182,14 @@ export function importedModel(id: string, cacheDir: string): ImportedModel | und
       file,
     });
   }
+  // The manifest names a file inside its own folder, never a path elsewhere on disk.
+  if (parsed.file !== basename(parsed.file) || parsed.file === '..' || parsed.file === '.') {
+    throw new SwinupError(
+      'MODEL_NOT_FOUND',
+      `${file} points outside its folder (file ${JSON.stringify(parsed.file)}). ${reimport(id)}`,
+      { file },
+    );
+  }
   return parsed as ImportedModel;
 }
 
@@ -317,8 +326,9 @@ export async function importCheckpoint(file: string, options: ImportOptions = {}
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = await readCheckpointFile(file);
   } catch (error) {
+    if (error instanceof SwinupError) throw withFile(error, file);
     throw new SwinupError('MODEL_NOT_FOUND', `cannot read ${file}: ${(error as Error).message}`, {
       file,
       cause: error,

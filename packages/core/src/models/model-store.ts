@@ -6,8 +6,9 @@ import { compileCheckpoint, GRAPH_FORMAT } from '../compiler.js';
 import { SwinupError } from '../errors.js';
 import type { SwinIRConfig } from '../graph/swinir-config.js';
 import type { InputShape, Precision } from '../graph/swinir-graph.js';
+import { readRegularFile } from '../io/regular-file.js';
 import { CORE_VERSION } from '../package-info.js';
-import { fileSha256 } from './file-hash.js';
+import { bytesSha256, fileSha256 } from './file-hash.js';
 import type { Catalog, CatalogEntry } from './model-catalog.js';
 
 /** A model ready to compile: its checkpoint on disk and what the catalog (if any) says about it. */
@@ -50,6 +51,18 @@ export function notInstalled(handle: ModelHandle): SwinupError {
   );
 }
 
+/** Largest checkpoint read: the largest official SwinIR file is about 140 MB. */
+const MAX_CHECKPOINT_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** Reads a checkpoint file: regular files only, size-bounded (never `/dev/zero` or a FIFO, which never end). */
+export function readCheckpointFile(path: string): Promise<Uint8Array> {
+  return readRegularFile(path, {
+    maxBytes: MAX_CHECKPOINT_BYTES,
+    what: 'checkpoint',
+    code: 'CHECKPOINT_FORMAT',
+  });
+}
+
 /** A compiled graph plus the config it was compiled from. */
 export interface CompiledGraph {
   readonly onnx: Uint8Array;
@@ -68,6 +81,24 @@ export async function removeCompiledGraphs(sha256: string, cacheDir: string): Pr
   const prefix = `${sha256.slice(0, 24)}-`;
   const stale = (await readdir(dir)).filter((name) => name.startsWith(prefix));
   await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+}
+
+/** What is stored beside a cached graph: its config, and its hash so a damaged graph is rebuilt, not run. */
+interface GraphRecord {
+  readonly config: SwinIRConfig;
+  readonly onnxSha256: string;
+}
+
+/** A cached graph whose bytes still match the hash recorded beside them; anything else is rebuilt. */
+async function readCachedGraph(onnxPath: string, recordPath: string): Promise<CompiledGraph | undefined> {
+  try {
+    const record = JSON.parse(await readFile(recordPath, 'utf8')) as Partial<GraphRecord>;
+    const onnx = await readFile(onnxPath);
+    if (record.config === undefined || record.onnxSha256 !== bytesSha256(onnx)) return undefined;
+    return { onnx, config: record.config };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Which graph variant to compile: see `CompileOptions`. */
@@ -98,15 +129,9 @@ export async function compiledGraph(
   const dir = compiledDir(cacheDir);
   const onnxPath = join(dir, `${key}.onnx`);
   const configPath = join(dir, `${key}.json`);
-  if (existsSync(onnxPath) && existsSync(configPath)) {
-    try {
-      const config = JSON.parse(await readFile(configPath, 'utf8')) as SwinIRConfig;
-      return { onnx: await readFile(onnxPath), config };
-    } catch {
-      // A damaged cache entry is rebuilt below.
-    }
-  }
-  const compiled = compileCheckpoint(await readFile(handle.checkpointPath), {
+  const cached = await readCachedGraph(onnxPath, configPath);
+  if (cached !== undefined) return cached;
+  const compiled = compileCheckpoint(await readCheckpointFile(handle.checkpointPath), {
     shape,
     ...(handle.imgRange === undefined ? {} : { imgRange: handle.imgRange }),
     ...variant,
@@ -114,6 +139,7 @@ export async function compiledGraph(
   });
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(onnxPath, compiled.onnx);
-  await writeFileAtomic(configPath, JSON.stringify(compiled.config));
+  const record: GraphRecord = { config: compiled.config, onnxSha256: bytesSha256(compiled.onnx) };
+  await writeFileAtomic(configPath, JSON.stringify(record));
   return { onnx: compiled.onnx, config: compiled.config };
 }

@@ -2,12 +2,11 @@ import * as ort from 'onnxruntime-node';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import {
+  chooseProvider,
   type Device,
   type ExecutionProviderName,
-  fallbackWarning,
-  noProviderError,
-  type ProviderFailure,
-  providerPreference,
+  errorReason,
+  providerChoiceMessage,
 } from './execution-provider.js';
 
 // Provider load failures are collected and reported by swinup with advice; ONNX Runtime's own native log
@@ -79,25 +78,12 @@ export function runtimeVersion(): string {
  * (instead of falling back) when a provider cannot load, so each failure is collected and reported.
  */
 export async function createRunner(model: Uint8Array, settings: SessionSettings): Promise<InferenceRunner> {
-  const logger = settings.logger ?? silentLogger;
-  const failures: ProviderFailure[] = [];
-  for (const provider of providerPreference(settings.device)) {
-    try {
-      const session = await ort.InferenceSession.create(model, sessionOptions(provider, settings));
-      if (failures.length > 0) {
-        logger.warn(fallbackWarning(provider, failures));
-      }
-      return wrap(session, provider);
-    } catch (error) {
-      failures.push({ provider, reason: firstLine(error) });
-    }
-  }
-  throw noProviderError(settings.device, failures);
-}
-
-function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0]?.trim() ?? text;
+  const { provider, loaded, failures } = await chooseProvider(settings.device, (p) =>
+    ort.InferenceSession.create(model, sessionOptions(p, settings)),
+  );
+  // The pipeline passes the provider it already chose and announced; only a fallback here is news.
+  if (failures.length > 0) (settings.logger ?? silentLogger).info(providerChoiceMessage(provider, failures));
+  return wrap(loaded, provider);
 }
 
 function wrap(session: ort.InferenceSession, provider: ExecutionProviderName): InferenceRunner {
@@ -116,16 +102,21 @@ function wrap(session: ort.InferenceSession, provider: ExecutionProviderName): I
   };
 }
 
+/** Loads `provider` with a given (tiny) model and frees it; rejects with the reason when it cannot run here. */
+export async function checkProvider(model: Uint8Array, provider: ExecutionProviderName): Promise<void> {
+  const session = await ort.InferenceSession.create(model, sessionOptions(provider, { threads: 1 }));
+  await session.release();
+}
+
 /** Tries to load `provider` with a given (tiny) model: whether it works here, and if not, why. */
 export async function probeProvider(
   model: Uint8Array,
   provider: ExecutionProviderName,
 ): Promise<{ ok: boolean; reason?: string }> {
   try {
-    const session = await ort.InferenceSession.create(model, sessionOptions(provider, { threads: 1 }));
-    await session.release();
+    await checkProvider(model, provider);
     return { ok: true };
   } catch (error) {
-    return { ok: false, reason: firstLine(error) };
+    return { ok: false, reason: errorReason(error) };
   }
 }
