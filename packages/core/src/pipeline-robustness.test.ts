@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createUpscaler } from './pipeline.js';
@@ -67,6 +67,40 @@ describe('the result cache', () => {
       await expect(first).rejects.toMatchObject({ code: 'ABORTED' });
       const { info } = await second;
       expect([info.width, info.height, info.format]).toEqual([288, 288, 'webp']);
+    } finally {
+      await upscaler.close();
+    }
+  });
+});
+
+describe('outputs that appear while upscaling', () => {
+  const bird = sharedPath('images/set5/LR_bicubic/X4/birdx4.png');
+
+  it('are not replaced without overwrite', async () => {
+    const upscaler = await createUpscaler({ device: 'cpu', cacheDir: join(work, 'cache') });
+    try {
+      const target = join(work, 'appears.png');
+      const run = upscaler.upscaleToFile(bird, target, {
+        onProgress: () => {
+          if (!existsSync(target)) writeFileSync(target, 'written by someone else');
+        },
+      });
+      await expect(run).rejects.toThrow(/appears\.png was created by something else while upscaling/);
+      expect(readFileSync(target, 'utf8')).toBe('written by someone else');
+    } finally {
+      await upscaler.close();
+    }
+  });
+
+  it('are written by exactly one of two concurrent writers', async () => {
+    const upscaler = await createUpscaler({ device: 'cpu', cacheDir: join(work, 'cache') });
+    try {
+      const target = join(work, 'race.png');
+      const outcomes = await Promise.allSettled([
+        upscaler.upscaleToFile(bird, target),
+        upscaler.upscaleToFile(bird, target, { format: 'png', quality: 90 }),
+      ]);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     } finally {
       await upscaler.close();
     }

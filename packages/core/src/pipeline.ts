@@ -254,7 +254,9 @@ class SwinupUpscaler implements Upscaler {
         await results.set(key, result.data, result.info);
       } catch (error) {
         // The result is good; only the next identical request will have to compute it again.
-        this.options.logger.warn(`could not store the result in the cache ${results.dir}: ${(error as Error).message}`);
+        this.options.logger.warn(
+          `could not store the result in the cache ${results.dir}: ${(error as Error).message}`,
+        );
       }
       return result;
     });
@@ -280,9 +282,18 @@ class SwinupUpscaler implements Upscaler {
     const result = await this.upscale(input, options);
     throwIfAborted(resolved.signal);
     try {
-      await writeFileAtomic(target, result.data);
+      // Without overwrite the rule holds at the final step too: a file that appeared meanwhile stays.
+      await writeFileAtomic(target, result.data, { exclusive: !resolved.overwrite });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        throw new SwinupError(
+          'OUTPUT_FAILED',
+          `output ${output} was created by something else while upscaling; it was not replaced ` +
+            '(pass overwrite to replace it)',
+          { cause: error },
+        );
+      }
       throw new SwinupError('OUTPUT_FAILED', `cannot write ${output}: ${code ?? (error as Error).message}`, {
         cause: error,
       });

@@ -33,7 +33,7 @@ describe('ResultCache', () => {
     expect(await cache.get(key)).toBeUndefined();
     await cache.set(key, Buffer.from('image bytes'), { width: 288, format: 'png' });
     const bytes = readFileSync(entryFile(join(work, 'b')));
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
     writeFileSync(entryFile(join(work, 'b')), bytes);
     expect(await cache.get(key)).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureImages, temporaryFolder } from '../test-support/fixture-images.js';
@@ -27,6 +27,39 @@ async function run(...argv: string[]) {
 }
 
 describe('swinup <inputs>', () => {
+  it('gives clashing batch outputs distinct names up front, and names outputs after their real format', async () => {
+    const dir = join(work, 'clash');
+    for (const sub of ['d1', 'd2']) {
+      mkdirSync(join(dir, sub), { recursive: true });
+      copyFileSync(sharedPath('images/set5/LR_bicubic/X4/birdx4.png'), join(dir, sub, 'x.png'));
+    }
+    copyFileSync(sharedPath('images/set5/LR_bicubic/X4/birdx4.png'), join(dir, 'lying.jpg'));
+    const out = join(dir, 'out');
+    const { code, err } = await run(
+      join(dir, 'd1/x.png'),
+      join(dir, 'd2/x.png'),
+      join(dir, 'lying.jpg'),
+      '-o',
+      `${out}/`,
+    );
+    expect(code).toBe(0);
+    expect(err.join('\n')).toContain(
+      `${join(dir, 'd2/x.png')}: ${join(out, 'x.png')} is another input's output`,
+    );
+    expect(readdirSync(out).sort()).toEqual(['lying.png', 'x-2.png', 'x.png']);
+  });
+
+  it('does not upscale its own earlier outputs when a folder is run again', async () => {
+    const dir = join(work, 'again');
+    mkdirSync(dir);
+    copyFileSync(sharedPath('images/set5/LR_bicubic/X4/birdx4.png'), join(dir, 'a.png'));
+    expect((await run(dir, '--scale', '2')).code).toBe(0);
+    const second = await run(dir, '--scale', '2', '--overwrite');
+    expect(second.code).toBe(0);
+    expect(second.err.join('\n')).toContain('1 upscaled');
+    expect(readdirSync(dir).sort()).toEqual(['a.png', 'a_x2.png']);
+  });
+
   it('processes a batch, reports each bad file in one line naming it, and leaves no partial output', async () => {
     const dir = join(work, 'batch-out');
     const { code, out, err } = await run(

@@ -9,7 +9,8 @@ import type { PrecisionChoice } from '../runtime/device-profile.js';
 import type { Device } from '../runtime/execution-provider.js';
 import { asUsage, integerFlag, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
-import { expandInputs, outputPathFor } from './input-files.js';
+import { expandInputs, sniffFile } from './input-files.js';
+import { EXTENSION_FORMATS, planOutputs } from './output-plan.js';
 
 /** Help text of the default command. */
 export const UPSCALE_HELP = `Usage: swinup <inputs...> [options]
@@ -38,23 +39,6 @@ Options:
   --verbose            also print notes such as which execution provider runs and why
 
 Exit codes: 0 all images upscaled, 1 some failed, 2 usage error.`;
-
-const EXTENSION_FORMATS: Record<string, OutputFormat> = {
-  '.png': 'png',
-  '.jpg': 'jpeg',
-  '.jpeg': 'jpeg',
-  '.webp': 'webp',
-  '.avif': 'avif',
-  '.tif': 'tiff',
-  '.tiff': 'tiff',
-};
-const FORMAT_EXTENSIONS: Record<OutputFormat, string> = {
-  png: 'png',
-  jpeg: 'jpg',
-  webp: 'webp',
-  avif: 'avif',
-  tiff: 'tiff',
-};
 
 function parse(argv: string[]) {
   return asUsage(() =>
@@ -133,15 +117,15 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
     overwrite: values.overwrite ?? false,
   };
   const suffix = values.width || values.height ? '_sized' : `_x${imageOptions.scale ?? upscaler.scale}`;
+  // Every output is named before any work, so clashes are resolved (and said) up front.
+  const plan = planOutputs(files, { output, outputIsDir, format, suffix, contentFormat: sniffFile });
+  for (const { note } of plan) if (note !== undefined && !values.json) io.err(`swinup: ${note}`);
   const started = performance.now();
   let failed = 0;
   try {
-    for (const [index, file] of files.entries()) {
+    for (const [index, { input: file, output: out }] of plan.entries()) {
       const fileStarted = performance.now();
       try {
-        const extension = format === undefined ? extname(file).slice(1) || 'png' : FORMAT_EXTENSIONS[format];
-        const target = outputPathFor(file, output, outputIsDir, extension, suffix);
-        const out = format === undefined ? withWritableExtension(target) : target;
         const result = await upscaler.upscaleToFile(file, out, {
           ...imageOptions,
           onProgress: ({ tilesDone, tilesTotal }) =>
@@ -188,12 +172,4 @@ function cliLogger(io: CommandIO, verbose: boolean): Logger {
     if (verbose) io.err(`swinup: ${m}`);
   };
   return { debug: note, info: note, warn: (m) => io.err(`swinup: warning: ${m}`) };
-}
-
-/** Inputs in formats swinup cannot write (e.g. GIF) are written as PNG. */
-function withWritableExtension(path: string): string {
-  const extension = extname(path).toLowerCase();
-  return EXTENSION_FORMATS[extension] === undefined
-    ? `${path.slice(0, path.length - extension.length)}.png`
-    : path;
 }
