@@ -97,6 +97,13 @@ function packedOf(dir: string): Packed {
   return entry;
 }
 
+/** The file paths an `exports` map points at (its leaf values, under any condition). */
+function exportTargets(exports: unknown): string[] {
+  if (typeof exports === 'string') return [exports];
+  if (typeof exports !== 'object' || exports === null) return [];
+  return Object.values(exports).flatMap(exportTargets);
+}
+
 function kB(bytes: number): string {
   return `${(bytes / 1000).toFixed(1)} kB`;
 }
@@ -170,9 +177,9 @@ describe.each(PACKAGE_DIRS)('%s', (dir) => {
     for (const target of Object.values(manifest.bin ?? {}))
       expect(files).toContain(target.replace(/^\.\//, ''));
     // Every file an export names is in the tarball (patterns: at least one file matches).
-    const targets = JSON.stringify(manifest.exports ?? {}).match(/"\.\/[^"]+"/g) ?? [];
-    for (const target of targets.map((quoted) => quoted.slice(3, -1))) {
-      const pattern = new RegExp(`^${target.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace('*', '.+')}$`);
+    for (const target of exportTargets(manifest.exports)) {
+      const path = target.replace(/^\.\//, '');
+      const pattern = new RegExp(`^${path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace('*', '.+')}$`);
       expect(
         files.some((file) => pattern.test(file)),
         `${target} (exports) is not packed`,
@@ -203,7 +210,7 @@ describe.each(PACKAGE_DIRS)('%s', (dir) => {
     if (manifest.name === '@swinup/models') {
       // A data package: its exports are JSON and weight files, nothing to type.
       expect(output).toContain('This package does not contain types');
-      const targets = Object.values(manifest.exports ?? {}) as string[];
+      const targets = exportTargets(manifest.exports);
       expect(targets.every((target) => /\.json$|^\.\/weights\/\*$/.test(target))).toBe(true);
       return;
     }

@@ -66,7 +66,10 @@ describe('packed tarballs in a fresh Gatsby 5 site', () => {
       CI: 'true',
       SWINUP_CACHE: join(scratch.dir, 'swinup-cache'),
     });
-    const build = expectSuccess(await run(site, 'npx', ['--offline', 'gatsby', 'build'], env), 'gatsby build');
+    const build = expectSuccess(
+      await run(site, 'npx', ['--offline', 'gatsby', 'build'], env),
+      'gatsby build',
+    );
     console.info(`packed gatsby build: ${build.seconds} s`);
     expect(build.stdout + build.stderr).not.toMatch(/cuda/i);
     const variants = filesBelow(join(site, 'public/static')).filter((f) => /coffee-upscaled\.\w+$/.test(f));

@@ -29,7 +29,8 @@ const ENTRY = [
 
 const BUNDLER_FILES: Record<string, string> = {
   'src/main.js': ENTRY,
-  'index.html': '<!doctype html><html><body><script type="module" src="/src/main.js"></script></body></html>\n',
+  'index.html':
+    '<!doctype html><html><body><script type="module" src="/src/main.js"></script></body></html>\n',
   'vite.config.mjs': [
     "import swinup from '@swinup/unplugin/vite';",
     "export default { plugins: [swinup()], build: { outDir: 'out/vite' } };",

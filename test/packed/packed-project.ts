@@ -66,7 +66,9 @@ export function run(
 /** Fails with the command's output unless it exited 0. */
 export function expectSuccess(result: CommandResult, what: string): CommandResult {
   if (result.status !== 0) {
-    throw new Error(`${what} exited ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    throw new Error(
+      `${what} exited ${result.status}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
   }
   return result;
 }
@@ -115,7 +117,12 @@ export async function installProject(
     writeFileSync(join(dir, path), content);
   }
   const installed = expectSuccess(
-    await run(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], userEnv(env)),
+    await run(
+      dir,
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+      userEnv(env),
+    ),
     `npm install in ${dir}`,
   );
   console.info(`packed install: ${dir} installed in ${installed.seconds} s`);

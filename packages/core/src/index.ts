@@ -38,8 +38,8 @@ export type {
 } from './options.js';
 export { resolveUpscaleOptions, resolveUpscalerOptions } from './options.js';
 export { CORE_VERSION } from './package-info.js';
-export type { UpscaleResult, Upscaler } from './pipeline.js';
-export { closeUpscalers, createUpscaler, upscale } from './pipeline.js';
 export type { DeviceProfile, PrecisionChoice } from './runtime/device-profile.js';
 export { deviceProfile, PRECISIONS } from './runtime/device-profile.js';
 export type { Device, ExecutionProviderName } from './runtime/execution-provider.js';
+export type { UpscaleResult, Upscaler } from './upscaler/upscaler.js';
+export { closeUpscalers, createUpscaler, upscale } from './upscaler/upscaler.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { evaluateSet, pairImages } from '../evaluation/evaluate-set.js';
-import { createUpscaler, type Upscaler } from '../pipeline.js';
 import type { PrecisionChoice } from '../runtime/device-profile.js';
+import { createUpscaler, type Upscaler } from '../upscaler/upscaler.js';
 import { asUsage, integerFlag, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
 

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { SwinupError } from '../errors.js';
 import { decodeRgb8 } from '../io/image-codec.js';
-import type { Upscaler } from '../pipeline.js';
+import type { Upscaler } from '../upscaler/upscaler.js';
 import { matlabBicubicUpscale } from './matlab-bicubic.js';
 import { measureQuality, type Rgb8Image } from './quality-metrics.js';
 

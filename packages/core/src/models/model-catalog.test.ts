@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createUpscaler } from '../pipeline.js';
 import { temporaryFolder } from '../test-support/fixture-images.js';
 import { sharedPath } from '../test-support/shared-data.js';
+import { createUpscaler } from '../upscaler/upscaler.js';
 import { catalogPath, defaultModelsDir, loadCatalog } from './model-catalog.js';
 
 const work = temporaryFolder('catalog');

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureQuality } from '../evaluation/quality-metrics.js';
 import { decodeRgb8 } from '../io/image-codec.js';
-import { createUpscaler, type Upscaler } from '../pipeline.js';
 import { deviceProfile } from '../runtime/device-profile.js';
 import { temporaryFolder } from '../test-support/fixture-images.js';
 import { sharedPath } from '../test-support/shared-data.js';
+import { createUpscaler, type Upscaler } from '../upscaler/upscaler.js';
 import { axisTiles } from './tile-grid.js';
 
 process.env.SWINUP_CACHE ??= join(temporaryFolder('tiling'), 'cache');

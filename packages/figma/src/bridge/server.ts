@@ -1,22 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  createUpscaler,
-  type Logger,
-  loadCatalog,
-  type OutputFormat,
-  SwinupError,
-  type SwinupErrorCode,
-  silentLogger,
-  type UpscaleOptions,
-  type UpscalerOptions,
-} from '@swinup/core';
+import { createUpscaler, type Logger, loadCatalog, silentLogger, type UpscalerOptions } from '@swinup/core';
 import type { ErrorResponse, HealthResponse, JobProgress, ModelsResponse, QueueStats } from '../messages.js';
 import { corsHeaders, FIGMA_ORIGINS, refusalOf } from './access-policy.js';
-import { JobQueue, QueueFullError } from './job-queue.js';
+import { HttpError, httpErrorOf } from './http-error.js';
+import { JobQueue } from './job-queue.js';
 import { bearerToken, createPairingToken, MIN_TOKEN_LENGTH, tokenMatches } from './pairing-token.js';
+import { readBody } from './request-body.js';
+import { checkResultSize } from './result-size.js';
+import { upscaleRequestOf } from './upscale-request.js';
 
 /** The port the Figma plugin's manifest allows; change both together. */
 export const DEFAULT_PORT = 47110;
@@ -70,29 +63,6 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-/** An answer other than 200, with the code and message the client shows. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly headers: OutgoingHttpHeaders = {},
-  ) {
-    super(message);
-  }
-}
-
-const STATUS_OF_CODE: Partial<Record<SwinupErrorCode, number>> = {
-  INVALID_OPTION: 400,
-  INVALID_IMAGE: 422,
-  IMAGE_TOO_LARGE: 422,
-  MODEL_NOT_FOUND: 503,
-  DEVICE_UNAVAILABLE: 503,
-};
-
-const QUERY_KEYS = ['scale', 'width', 'height', 'format', 'quality', 'job'];
-const JOB_ID = /^[\w-]{1,64}$/;
-
 /**
  * Starts the bridge: loads the model, then serves `GET /health`, `GET /models`, `GET /jobs/{id}` and
  * `POST /upscale` on 127.0.0.1 only. Every request but a CORS preflight (which browsers send without
@@ -105,10 +75,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const allowedOrigins = options.allowedOrigins ?? FIGMA_ORIGINS;
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const queue = new JobQueue(options.concurrency ?? 1, options.maxWaiting ?? DEFAULT_MAX_WAITING);
   const upscaler = await createUpscaler({
     ...options.upscaler,
-    maxOutputPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+    maxOutputPixels: maxPixels,
     logger,
   });
   const jobs = new Map<string, { progress: JobProgress; controller: AbortController }>();
@@ -143,6 +114,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     jobs.set(jobId, { progress, controller });
     try {
       const body = await readBody(req, maxBodyBytes);
+      checkResultSize(body, upscaleOptions, { maxPixels, defaultScale: upscaler.scale });
       const started = Date.now();
       const result = await queue.run(() => {
         progress.state = 'running';
@@ -283,93 +255,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   };
 }
 
-/** Per-image options and job id from the query of `POST /upscale`. */
-function upscaleRequestOf(query: URLSearchParams): { options: UpscaleOptions; jobId: string } {
-  const options: UpscaleOptions = {};
-  for (const [key, value] of query) {
-    if (!QUERY_KEYS.includes(key)) {
-      throw new HttpError(
-        400,
-        'INVALID_OPTION',
-        `unknown query parameter "${key}"; use ${QUERY_KEYS.join(', ')}`,
-      );
-    }
-    if (key === 'scale' || key === 'width' || key === 'height' || key === 'quality') {
-      const number = Number(value);
-      if (value.trim() === '' || !Number.isFinite(number))
-        throw new HttpError(400, 'INVALID_OPTION', `Invalid option ${key}: "${value}"; expected a number`);
-      options[key] = number;
-    }
-  }
-  const format = query.get('format');
-  if (format !== null) options.format = outputFormatOf(format);
-  const jobId = query.get('job') ?? randomUUID();
-  if (!JOB_ID.test(jobId))
-    throw new HttpError(
-      400,
-      'INVALID_OPTION',
-      `Invalid option job: "${jobId}"; expected 1–64 letters, digits, _ or -`,
-    );
-  return { options, jobId };
-}
-
-function outputFormatOf(format: string): OutputFormat {
-  if (format === 'png') return 'png';
-  if (format === 'jpeg' || format === 'jpg') return 'jpeg';
-  throw new HttpError(400, 'INVALID_OPTION', `Invalid option format: "${format}"; expected png or jpeg`);
-}
-
 function isJpeg(bytes: Uint8Array): boolean {
   return bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-}
-
-/**
- * Buffers the request body up to `limit` bytes. Past the limit it stops keeping data but keeps reading,
- * so the 413 can be answered on a connection that is still healthy.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () =>
-    new HttpError(
-      413,
-      'BODY_TOO_LARGE',
-      `the image is larger than the bridge accepts (${formatBytes(limit)})`,
-    );
-  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    let chunks: Buffer[] | undefined = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size <= limit) chunks?.push(chunk);
-      else if (chunks !== undefined) {
-        chunks = undefined;
-        reject(tooLarge());
-      }
-    });
-    req.on('end', () => {
-      if (chunks !== undefined) resolve(Buffer.concat(chunks, size));
-    });
-    req.on('close', () => {
-      if (!req.complete) reject(new SwinupError('ABORTED', 'the client went away while sending the image'));
-    });
-  });
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(0)} MiB` : `${bytes} bytes`;
-}
-
-/** The answer for an error, or undefined when nobody is left to answer (the client went away). */
-function httpErrorOf(error: unknown, closing: boolean): HttpError | undefined {
-  if (error instanceof HttpError) return error;
-  if (error instanceof QueueFullError)
-    return new HttpError(503, 'QUEUE_FULL', error.message, { 'Retry-After': '5' });
-  if (error instanceof SwinupError) {
-    if (error.code === 'ABORTED')
-      return closing ? new HttpError(503, 'SHUTTING_DOWN', 'the bridge is shutting down') : undefined;
-    return new HttpError(STATUS_OF_CODE[error.code] ?? 500, error.code, error.message);
-  }
-  return new HttpError(500, 'INTERNAL', error instanceof Error ? error.message : String(error));
 }
 
 function sendJson(

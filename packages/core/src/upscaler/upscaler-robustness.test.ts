@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createUpscaler } from './pipeline.js';
-import { temporaryFolder } from './test-support/fixture-images.js';
-import { sharedPath } from './test-support/shared-data.js';
+import { temporaryFolder } from '../test-support/fixture-images.js';
+import { sharedPath } from '../test-support/shared-data.js';
+import { createUpscaler } from './upscaler.js';
 
 const work = temporaryFolder('pipeline-inputs');
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SwinupError } from './errors.js';
-import { createUpscaler, type Upscaler } from './pipeline.js';
-import { inspect, makeFixtureImages, temporaryFolder } from './test-support/fixture-images.js';
-import { sharedPath } from './test-support/shared-data.js';
+import { SwinupError } from '../errors.js';
+import { inspect, makeFixtureImages, temporaryFolder } from '../test-support/fixture-images.js';
+import { sharedPath } from '../test-support/shared-data.js';
+import { createUpscaler, type Upscaler } from './upscaler.js';
 
 const work = temporaryFolder('pipeline');
 process.env.SWINUP_CACHE = join(work, 'cache');
