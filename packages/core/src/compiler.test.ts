@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from './checkpoint/index.js';
-import { compileCheckpoint } from './compiler.js';
+import { compileCheckpoint, inspectCheckpoint } from './compiler.js';
 import type { OnnxGraph } from './graph/onnx-model.js';
 import { serializeModel } from './graph/onnx-model.js';
 import { inferConfig, type SwinIRConfig } from './graph/swinir-config.js';
@@ -229,5 +229,28 @@ describe('damaged weights', () => {
     );
     data[3] = Number.NEGATIVE_INFINITY;
     expect(() => inferConfig(damaged, tensors.otherTensors)).toThrow(/holds -Infinity at element 3/);
+  });
+});
+
+describe('inspectCheckpoint', () => {
+  it('returns the config and state dict key that compiling finds, and honours hints', () => {
+    const checkpoint = readFileSync(sharedPath('fixtures/swinir/color_dn_small.pth'));
+    const compiled = compileCheckpoint(checkpoint, { shape: [1, 3, 8, 8] });
+    const inspected = inspectCheckpoint(checkpoint);
+    expect(inspected).toEqual({
+      config: compiled.config,
+      imgRangeSource: 'default',
+      stateDictKey: compiled.stateDictKey,
+    });
+    expect(inspectCheckpoint(checkpoint, { imgRange: 255 })).toMatchObject({
+      config: { img_range: 255 },
+      imgRangeSource: 'hint',
+    });
+  });
+
+  it('refuses bytes that are not a SwinIR checkpoint', () => {
+    expect(() => inspectCheckpoint(new TextEncoder().encode('not a checkpoint'))).toThrow(
+      /not a SwinIR checkpoint/,
+    );
   });
 });

@@ -1,7 +1,7 @@
-import { readCheckpoint } from './checkpoint/index.js';
+import { readCheckpoint, type WeightTensor } from './checkpoint/index.js';
 import { SwinupError } from './errors.js';
 import { serializeModel } from './graph/onnx-model.js';
-import { inferConfig, type SwinIRConfig } from './graph/swinir-config.js';
+import { type InferredConfig, inferConfig, type SwinIRConfig } from './graph/swinir-config.js';
 import { buildSwinIRGraph, type InputShape, type Precision } from './graph/swinir-graph.js';
 
 /** ONNX opset the emitter targets (LayerNormalization needs 17). */
@@ -10,14 +10,24 @@ export const OPSET = 17;
 /** Version of the emitted graph's form; part of compiled-model cache keys so a new emitter never reuses old graphs. */
 export const GRAPH_FORMAT = 'g3';
 
-/** Options of {@link compileCheckpoint}. */
-export interface CompileOptions {
-  /** Fixed input shape N×C×H×W; H and W must be multiples of the model's window size. */
-  shape: InputShape;
+/** What reading a checkpoint may be told beyond its bytes. */
+export interface CheckpointHints {
   /** Pixel range the model was trained with (1, or 255 for the JPEG models); inferred from the task if omitted. */
   imgRange?: number;
-  /** Wrapper key of the state dict (`params`, `params_ema`). */
+  /** Wrapper key of the state dict (`params`, `params_ema`); by default the first one present. */
   stateDictKey?: string;
+}
+
+/** What {@link inspectCheckpoint} learnt about a checkpoint. */
+export interface CheckpointInspection extends InferredConfig {
+  /** The state dict wrapper key used, or null for a bare state dict. */
+  readonly stateDictKey: string | null;
+}
+
+/** Options of {@link compileCheckpoint}. */
+export interface CompileOptions extends CheckpointHints {
+  /** Fixed input shape N×C×H×W; H and W must be multiples of the model's window size. */
+  shape: InputShape;
   /** Store weights as float16 for GPU use. */
   float16Weights?: boolean;
   /** Emit ONNX Runtime's fused operators (default true); false gives the plain standard-ONNX graph. */
@@ -54,18 +64,39 @@ export function parseShape(text: string): InputShape {
   return parts as unknown as InputShape;
 }
 
-/** Reads SwinIR checkpoint bytes (.pth or .safetensors) and emits an ONNX model for one input shape. */
-export function compileCheckpoint(bytes: Uint8Array, options: CompileOptions): CompiledModel {
+/** Reads a checkpoint and infers its architecture, keeping the weights for the graph. */
+function readSwinIR(
+  bytes: Uint8Array,
+  hints: CheckpointHints,
+): CheckpointInspection & { readonly weights: ReadonlyMap<string, WeightTensor> } {
   const tensors = readCheckpoint(
     bytes,
-    options.stateDictKey === undefined ? {} : { stateDictKey: options.stateDictKey },
+    hints.stateDictKey === undefined ? {} : { stateDictKey: hints.stateDictKey },
   );
   const { config, imgRangeSource } = inferConfig(
     tensors.weights,
     tensors.otherTensors,
-    options.imgRange === undefined ? {} : { imgRange: options.imgRange },
+    hints.imgRange === undefined ? {} : { imgRange: hints.imgRange },
   );
-  const graph = buildSwinIRGraph(config, tensors.weights, options.shape, {
+  return { config, imgRangeSource, stateDictKey: tensors.stateDictKey, weights: tensors.weights };
+}
+
+/**
+ * Checks that checkpoint bytes are a SwinIR model swinup can run: reads them, infers the architecture
+ * and builds (then drops) the graph for the smallest input, so it fails wherever compiling would.
+ */
+export function inspectCheckpoint(bytes: Uint8Array, hints: CheckpointHints = {}): CheckpointInspection {
+  const { weights, ...inspection } = readSwinIR(bytes, hints);
+  const { config } = inspection;
+  const side = config.window_size;
+  buildSwinIRGraph(config, weights, [1, config.in_chans, side, side]);
+  return inspection;
+}
+
+/** Reads SwinIR checkpoint bytes (.pth or .safetensors) and emits an ONNX model for one input shape. */
+export function compileCheckpoint(bytes: Uint8Array, options: CompileOptions): CompiledModel {
+  const { config, imgRangeSource, stateDictKey, weights } = readSwinIR(bytes, options);
+  const graph = buildSwinIRGraph(config, weights, options.shape, {
     float16Weights: options.float16Weights ?? false,
     fused: options.fused ?? true,
     precision: options.precision ?? 'fp32',
@@ -76,5 +107,5 @@ export function compileCheckpoint(bytes: Uint8Array, options: CompileOptions): C
     producerVersion: options.producerVersion ?? '0',
     metadata: { 'swinup.config': JSON.stringify(config) },
   });
-  return { onnx, config, imgRangeSource, stateDictKey: tensors.stateDictKey };
+  return { onnx, config, imgRangeSource, stateDictKey };
 }

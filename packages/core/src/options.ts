@@ -118,7 +118,16 @@ export interface ResolvedUpscaleOptions {
 export const TASKS: readonly Task[] = ['sr', 'denoise', 'jpeg'];
 /** Output format names. */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff'];
-const ALPHA_MODES: readonly AlphaMode[] = ['model', 'lanczos'];
+/** Alpha modes. */
+export const ALPHA_MODES: readonly AlphaMode[] = ['model', 'lanczos'];
+
+/** Integer ranges of the numeric upscaler options, inclusive (for adapters that build schemas from them). */
+export const UPSCALER_LIMITS = {
+  threads: { min: 0, max: 1024 },
+  tileSize: { min: 0, max: 4096 },
+  tileOverlap: { min: 0, max: 512 },
+  maxOutputPixels: { min: 1, max: Number.MAX_SAFE_INTEGER },
+} as const;
 
 const DEFAULT_MAX_OUTPUT_PIXELS = 100_000_000;
 
@@ -160,6 +169,15 @@ function file(option: string, value: unknown): string | undefined {
   return value;
 }
 
+/** A logger must have every method the library calls (checked now, not at the first message mid-upscale). */
+function logger(value: unknown): Logger | undefined {
+  if (value === undefined) return undefined;
+  const methods = (typeof value === 'object' ? value : null) as Partial<Record<keyof Logger, unknown>> | null;
+  if (methods === null || (['debug', 'info', 'warn'] as const).some((m) => typeof methods[m] !== 'function'))
+    throw invalidOption('logger', value, 'an object with debug, info and warn methods');
+  return value as Logger;
+}
+
 /** Validates upscaler options and fills in defaults; `env` supplies SWINUP_DEVICE. Never mutates its input. */
 export function resolveUpscalerOptions(
   options: UpscalerOptions = {},
@@ -169,8 +187,9 @@ export function resolveUpscalerOptions(
     throw invalidOption('model', options.model, 'a model id (see `swinup models list`) or a checkpoint path');
   }
   const envDevice = oneOf('SWINUP_DEVICE', env.SWINUP_DEVICE === '' ? undefined : env.SWINUP_DEVICE, DEVICES);
-  const tileSize = integer('tileSize', options.tileSize, 0, 4096);
-  const tileOverlap = integer('tileOverlap', options.tileOverlap, 0, 512);
+  const { threads, tileSize: tileLimit, tileOverlap: overlapLimit, maxOutputPixels } = UPSCALER_LIMITS;
+  const tileSize = integer('tileSize', options.tileSize, tileLimit.min, tileLimit.max);
+  const tileOverlap = integer('tileOverlap', options.tileOverlap, overlapLimit.min, overlapLimit.max);
   if (tileSize !== undefined && tileOverlap !== undefined && tileSize > 0 && tileOverlap * 2 >= tileSize) {
     throw invalidOption('tileOverlap', tileOverlap, `less than half of tileSize (${tileSize})`);
   }
@@ -179,16 +198,17 @@ export function resolveUpscalerOptions(
     model: options.model,
     task: oneOf('task', options.task, TASKS) ?? 'sr',
     device: oneOf('device', options.device, DEVICES) ?? envDevice ?? 'auto',
-    threads: integer('threads', options.threads, 0, 1024) ?? 0,
+    threads: integer('threads', options.threads, threads.min, threads.max) ?? 0,
     tileSize,
     tileOverlap,
     precision: oneOf('precision', options.precision, PRECISIONS) ?? 'auto',
-    maxOutputPixels: integer('maxOutputPixels', options.maxOutputPixels, 1) ?? DEFAULT_MAX_OUTPUT_PIXELS,
+    maxOutputPixels:
+      integer('maxOutputPixels', options.maxOutputPixels, maxOutputPixels.min) ?? DEFAULT_MAX_OUTPUT_PIXELS,
     modelsDir: folder('modelsDir', options.modelsDir),
     catalog: file('catalog', options.catalog),
     cacheDir: options.cacheDir,
     resultCacheDir: folder('resultCacheDir', options.resultCacheDir),
-    logger: options.logger ?? silentLogger,
+    logger: logger(options.logger) ?? silentLogger,
   };
 }
 

@@ -1,6 +1,7 @@
+import { mergeSettings, type UpscaleSettings } from '@swinup/core/adapter';
 import type { CreateResolversArgs, CreateSchemaCustomizationArgs, PluginOptions } from 'gatsby';
 import { reportImageError } from './errors.js';
-import { mergeSettings, OUTPUT_FORMATS, resolveOptions, type UpscaleSettings } from './options.js';
+import { OUTPUT_FORMATS, resolveOptions } from './options.js';
 import { imageSelector } from './selection.js';
 import { createUpscaledFile, type ImageFileNode, variantHash } from './upscaled-file.js';
 import { upscalersFor } from './upscalers.js';

@@ -1,6 +1,7 @@
+import { mergeSettings } from '@swinup/core/adapter';
 import { testPluginOptionsSchema } from 'gatsby-plugin-utils';
 import { describe, expect, it } from 'vitest';
-import { mergeSettings, pluginOptionsSchema, resolveOptions } from './options.js';
+import { pluginOptionsSchema, resolveOptions } from './options.js';
 
 describe('pluginOptionsSchema', () => {
   it('accepts no options and every documented option', async () => {
@@ -44,7 +45,7 @@ describe('pluginOptionsSchema', () => {
     ],
     [{ include: 5 }, ['"include" must be one of [string, array]']],
     [{ exclude: [''] }, ['"exclude[0]" is not allowed to be empty']],
-    [{ upscaler: { device: 'tpu' } }, ['"upscaler.device" must be one of [auto, cpu, cuda]']],
+    [{ upscaler: { device: 'tpu' } }, ['"upscaler.device" must be one of [auto, cuda, cpu]']],
     [{ upscaler: { tileSize: 1.5 } }, ['"upscaler.tileSize" must be an integer']],
   ])('rejects %j with exact messages', async (options, errors) => {
     expect(await testPluginOptionsSchema(pluginOptionsSchema, options)).toEqual({

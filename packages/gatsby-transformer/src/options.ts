@@ -1,4 +1,12 @@
-import type { Device, OutputFormat, PrecisionChoice, UpscaleOptions, UpscalerOptions } from '@swinup/core';
+import {
+  DEVICES,
+  OUTPUT_FORMATS,
+  PRECISIONS,
+  SETTING_LIMITS,
+  UPSCALER_LIMITS,
+  type UpscalerOptions,
+  type UpscaleSettings,
+} from '@swinup/core/adapter';
 import type { PluginOptions, PluginOptionsSchemaArgs } from 'gatsby';
 import type { ObjectSchema } from 'gatsby-plugin-utils';
 
@@ -6,20 +14,7 @@ import type { ObjectSchema } from 'gatsby-plugin-utils';
 export type UpscaleMode = 'eager' | 'lazy';
 
 /** Per-image settings: the plugin's `defaults`, overridden by the arguments of the `upscaled` field. */
-export interface UpscaleSettings {
-  /** Enlargement factor; default: the model's own scale. */
-  scale?: number;
-  /** Exact output width; the height follows the aspect ratio unless `height` is set too. */
-  width?: number;
-  /** Exact output height. */
-  height?: number;
-  /** Catalog id of the model (see `swinup models list`); default: the catalog's default. */
-  model?: string;
-  /** Output format; default: the source's (PNG when it cannot be written). */
-  format?: OutputFormat;
-  /** Quality 1–100 for JPEG, WebP and AVIF. */
-  quality?: number;
-}
+export type { UpscaleSettings } from '@swinup/core/adapter';
 
 /** Upscaler settings passed through to `@swinup/core`. */
 export type SwinupUpscalerOptions = Pick<
@@ -50,25 +45,27 @@ export interface ResolvedOptions {
   readonly upscaler: SwinupUpscalerOptions;
 }
 
-/** Output formats the `upscaled` field and `defaults.format` accept. */
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpeg', 'webp', 'avif', 'tiff'];
-const DEVICES: readonly Device[] = ['auto', 'cpu', 'cuda'];
-const PRECISIONS: readonly PrecisionChoice[] = ['auto', 'fp32', 'int8'];
+/** Output formats the `upscaled` field and `defaults.format` accept: core's list. */
+export { OUTPUT_FORMATS } from '@swinup/core/adapter';
 
-/** Plugin options schema, validated by Gatsby (with the Joi instance it passes) before the build starts. */
+/**
+ * Plugin options schema, validated by Gatsby (with the Joi instance it passes) before the build starts. Its
+ * lists and ranges are core's, so the plugin accepts exactly what the upscaler does.
+ */
 export function pluginOptionsSchema({ Joi }: PluginOptionsSchemaArgs): ObjectSchema {
   const globs = Joi.alternatives(Joi.string().min(1), Joi.array().items(Joi.string().min(1)));
-  const count = Joi.number().integer();
+  const count = (limits: { readonly min: number; readonly max: number }) =>
+    Joi.number().integer().min(limits.min).max(limits.max);
   return Joi.object({
     defaults: Joi.object({
-      scale: count.min(1).max(16).description('Enlargement factor (default: the model scale)'),
-      width: count.min(1).max(1_000_000).description('Exact output width'),
-      height: count.min(1).max(1_000_000).description('Exact output height'),
+      scale: count(SETTING_LIMITS.scale).description('Enlargement factor (default: the model scale)'),
+      width: count(SETTING_LIMITS.width).description('Exact output width'),
+      height: count(SETTING_LIMITS.height).description('Exact output height'),
       model: Joi.string().min(1).description('Model id from `swinup models list`'),
       format: Joi.string()
         .valid(...OUTPUT_FORMATS)
         .description('Output format (default: the source format)'),
-      quality: count.min(1).max(100).description('Quality for JPEG, WebP and AVIF'),
+      quality: count(SETTING_LIMITS.quality).description('Quality for JPEG, WebP and AVIF'),
     })
       .without('scale', ['width', 'height'])
       .messages({ 'object.without': '{{#label}} cannot have both scale and {{#peer}}' })
@@ -82,11 +79,11 @@ export function pluginOptionsSchema({ Joi }: PluginOptionsSchemaArgs): ObjectSch
       .description('eager: upscale with the defaults while sourcing; lazy: when a query asks'),
     upscaler: Joi.object({
       device: Joi.string().valid(...DEVICES),
-      threads: count.min(0).max(1024),
-      tileSize: count.min(0).max(4096),
-      tileOverlap: count.min(0).max(512),
+      threads: count(UPSCALER_LIMITS.threads),
+      tileSize: count(UPSCALER_LIMITS.tileSize),
+      tileOverlap: count(UPSCALER_LIMITS.tileOverlap),
       precision: Joi.string().valid(...PRECISIONS),
-      maxOutputPixels: count.min(1),
+      maxOutputPixels: count(UPSCALER_LIMITS.maxOutputPixels),
       cacheDir: Joi.string().min(1),
     })
       .default({})
@@ -107,17 +104,4 @@ export function resolveOptions(options: PluginOptions | SwinupTransformerOptions
     mode: own.mode ?? 'eager',
     upscaler: own.upscaler ?? {},
   };
-}
-
-/** A query's arguments over the defaults; any size in the arguments replaces the default size entirely. */
-export function mergeSettings(defaults: UpscaleSettings, own: UpscaleSettings): UpscaleSettings {
-  const given = Object.entries(own).filter(([, value]) => value !== undefined && value !== null);
-  const sized = given.some(([key]) => key === 'scale' || key === 'width' || key === 'height');
-  const base = sized ? { ...defaults, scale: undefined, width: undefined, height: undefined } : defaults;
-  return { ...base, ...Object.fromEntries(given) };
-}
-
-/** The core's per-image options for some settings (the model picks the upscaler instead). */
-export function toUpscaleOptions({ model: _model, ...options }: UpscaleSettings): UpscaleOptions {
-  return options;
 }

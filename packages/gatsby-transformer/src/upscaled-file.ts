@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { UpscalerPool, UpscaleSettings } from '@swinup/core/adapter';
 import type { Actions, GatsbyCache, Node } from 'gatsby';
 import { createFileNodeFromBuffer } from 'gatsby-source-filesystem';
-import type { UpscaleSettings } from './options.js';
-import type { Upscalers } from './upscalers.js';
 
 /** The fields of a `File` node this plugin reads. */
 export interface ImageFileNode extends Node {
@@ -22,7 +21,7 @@ export interface NodeHelpers {
   readonly createNodeId: (input: string) => string;
 }
 
-const SETTING_KEYS: readonly (keyof UpscaleSettings)[] = [
+const VARIANT_KEYS: readonly (keyof UpscaleSettings)[] = [
   'scale',
   'width',
   'height',
@@ -36,7 +35,7 @@ const SETTING_KEYS: readonly (keyof UpscaleSettings)[] = [
  * a new digest, so its stale variants are never found again.
  */
 export function variantHash(source: ImageFileNode, settings: UpscaleSettings): string {
-  const parts = [source.internal.contentDigest, ...SETTING_KEYS.map((key) => settings[key] ?? '')];
+  const parts = [source.internal.contentDigest, ...VARIANT_KEYS.map((key) => settings[key] ?? '')];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
@@ -48,10 +47,10 @@ export function variantHash(source: ImageFileNode, settings: UpscaleSettings): s
 export async function createUpscaledFile(
   source: ImageFileNode,
   settings: UpscaleSettings,
-  upscalers: Upscalers,
+  upscalers: UpscalerPool,
   { actions, cache, createNodeId }: NodeHelpers,
 ): Promise<ImageFileNode> {
-  const { data, info } = await upscalers.upscale(source.absolutePath, nameOf(source), settings);
+  const { data, info } = await upscalers.upscale(source.absolutePath, settings, { name: nameOf(source) });
   const file = (await createFileNodeFromBuffer({
     buffer: data,
     hash: variantHash(source, settings),

@@ -43,9 +43,14 @@ describe.each(BUNDLERS)('%s', (bundler) => {
 
 describe('build errors', () => {
   it('leave the other images alone: their results are complete and cached', async () => {
+    const ownCache = join(root, 'results-partial');
+    await withEntry(
+      `import good from './assets/good.png?upscale';\nimport broken from './assets/broken.png?upscale';\nconsole.log(good, broken);\n`,
+    );
+    await expect(runBuild('rollup', root, { cacheDir: ownCache })).rejects.toThrow(/broken\.png/);
     await withEntry(`import good from './assets/good.png?upscale';\nconsole.log(good);\n`);
     let stats: UpscaleStats | undefined;
-    await runBuild('rollup', root, { cacheDir, onStats: (s) => (stats = s) });
+    await runBuild('rollup', root, { cacheDir: ownCache, onStats: (s) => (stats = s) });
     expect(stats).toEqual({ inferences: 0, cacheHits: 1 });
   });
 

@@ -6,7 +6,13 @@
 
 import { statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { Logger } from '@swinup/core';
+import {
+  type Logger,
+  mergeSettings,
+  type UpscaleResult,
+  UpscalerPool,
+  type UpscaleSettings,
+} from '@swinup/core/adapter';
 import picomatch from 'picomatch';
 import {
   createUnplugin,
@@ -25,16 +31,7 @@ import {
 } from './asset-modules.js';
 import { DevAssets } from './dev-server.js';
 import { resolvePluginOptions, type SwinupPluginOptions } from './options.js';
-import {
-  type ImportAs,
-  mergeSettings,
-  parseUpscaleQuery,
-  splitQuery,
-  UPSCALE_QUERY,
-  type UpscaleSettings,
-  urlVariantOf,
-} from './query.js';
-import { imageError, UpscalerPool } from './upscaler-pool.js';
+import { type ImportAs, parseUpscaleQuery, splitQuery, UPSCALE_QUERY, urlVariantOf } from './query.js';
 
 export type { UpscaledImageMeta } from './asset-modules.js';
 export type {
@@ -56,6 +53,12 @@ const quiet: Logger = { debug() {}, info() {}, warn() {} };
 interface WebpackLikeCompiler {
   readonly options: { readonly context?: string | undefined };
   getInfrastructureLogger(name: string): Logger;
+}
+
+/** The error a build reports for an image: its name and the reason, the original error as the cause. */
+function imageError(name: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`swinup could not upscale ${name}: ${reason}`, { cause: error });
 }
 
 function isFile(path: string): boolean {
@@ -96,9 +99,17 @@ function plugin(rawOptions: SwinupPluginOptions | undefined, meta: UnpluginConte
       resultCacheDir: resolve(root, options.cacheDir ?? DEFAULT_CACHE_DIR),
       upscaler: options.upscaler,
       logger,
-      nameOf,
-      onResult: options.onResult,
     }));
+  /** Upscales one image of the build; failures name the image. */
+  const upscaleImage = async (file: string, settings: UpscaleSettings): Promise<UpscaleResult> => {
+    try {
+      const result = await poolOf().upscale(file, settings, { name: nameOf(file) });
+      options.onResult?.({ file, info: result.info });
+      return result;
+    } catch (error) {
+      throw imageError(nameOf(file), error);
+    }
+  };
 
   /** Whether `include`/`exclude` (relative to the root, or absolute) select an image imported without a query. */
   const selected = (file: string): boolean => {
@@ -172,7 +183,7 @@ function plugin(rawOptions: SwinupPluginOptions | undefined, meta: UnpluginConte
           const name = settings.format === undefined ? basename(file) : assetName(file, settings.format);
           return dev.module(id, file, name, settings);
         }
-        const result = await poolOf().upscale(file, settings);
+        const result = await upscaleImage(file, settings);
         if (request.as === 'meta') return metaModule(urlVariantOf(id), result.info);
         return emit(this, { file, name: assetName(file, result.info.format), data: result.data });
       },
@@ -185,7 +196,7 @@ function plugin(rawOptions: SwinupPluginOptions | undefined, meta: UnpluginConte
       // One line per build that shows whether the cache works, e.g. on CI.
       if (finished !== undefined)
         logger.info(
-          `${stats.inferences} image(s) upscaled, ${stats.cacheHits} from the cache in ${finished.cacheDir}`,
+          `${stats.inferences} image(s) upscaled, ${stats.cacheHits} from the cache in ${finished.resultCacheDir}`,
         );
       options.onStats?.(stats);
     },
@@ -198,10 +209,7 @@ function plugin(rawOptions: SwinupPluginOptions | undefined, meta: UnpluginConte
           info: (message) => config.logger.info(`${NAME}: ${message}`, { timestamp: true }),
           warn: (message) => config.logger.warn(`${NAME}: ${message}`, { timestamp: true }),
         };
-        if (config.command === 'serve')
-          dev = new DevAssets(config.base, config.logger, (file, settings) =>
-            poolOf().upscale(file, settings),
-          );
+        if (config.command === 'serve') dev = new DevAssets(config.base, config.logger, upscaleImage);
       },
       configureServer(server) {
         if (dev !== undefined) server.middlewares.use(dev.middleware);

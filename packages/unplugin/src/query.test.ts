@@ -1,6 +1,7 @@
+import { mergeSettings } from '@swinup/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { resolvePluginOptions, type SwinupPluginOptions } from './options.js';
-import { checkDefaults, mergeSettings, parseUpscaleQuery, splitQuery, urlVariantOf } from './query.js';
+import { checkDefaults, parseUpscaleQuery, splitQuery, urlVariantOf } from './query.js';
 
 describe('parseUpscaleQuery', () => {
   it('ignores queries without the upscale key', () => {

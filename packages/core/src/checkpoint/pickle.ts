@@ -1,105 +1,11 @@
-import { SwinupError } from '../errors.js';
-
 /**
  * A restricted unpickler for PyTorch checkpoints. It understands the binary pickle opcodes
- * `torch.save` writes and resolves globals only through an allowlist; no other code or class
- * named by the file is ever looked up or called, so a hostile pickle cannot run anything.
+ * `torch.save` writes and resolves globals only through the allowlist of `torch-globals.ts`; no other
+ * code or class named by the file is ever looked up or called, so a hostile pickle cannot run anything.
  */
-
-/** A Python dict (or OrderedDict) from the pickle, with insertion order kept. */
-export class PickleDict {
-  /** Entries in insertion order. */
-  readonly entries = new Map<PickleKey, PickleValue>();
-}
-
-/** Keys a state dict pickle uses. */
-export type PickleKey = string | number | boolean | null;
-
-/** Element types of the torch storages an allowed checkpoint may hold. */
-export type TorchDType =
-  | 'float32'
-  | 'float16'
-  | 'bfloat16'
-  | 'float64'
-  | 'int64'
-  | 'int32'
-  | 'int16'
-  | 'int8'
-  | 'uint8'
-  | 'bool';
-
-/** A reference to one storage record of a zip checkpoint (`data/<key>`). */
-export interface StorageRef {
-  readonly kind: 'storage';
-  readonly key: string;
-  readonly dtype: TorchDType;
-}
-
-/** A tensor as the pickle describes it: a strided view of a storage. */
-export interface TensorRef {
-  readonly kind: 'tensor';
-  readonly storage: StorageRef;
-  readonly offset: number;
-  readonly shape: number[];
-  readonly stride: number[];
-}
-
-/** Values an allowed checkpoint pickle can produce. */
-export type PickleValue =
-  | PickleKey
-  | bigint
-  | Uint8Array
-  | PickleValue[]
-  | PickleTuple
-  | PickleDict
-  | TensorRef
-  | StorageRef
-  | AllowedGlobal;
-
-/** A Python tuple (kept apart from lists because persistent ids and tensor arguments are tuples). */
-export class PickleTuple {
-  constructor(readonly items: PickleValue[]) {}
-}
-
-type GlobalKind = 'ordered-dict' | 'rebuild-tensor' | 'rebuild-parameter' | 'storage-type';
-
-/** A global the allowlist let through; only these can be called by REDUCE. */
-export interface AllowedGlobal {
-  readonly kind: 'global';
-  readonly name: string;
-  readonly role: GlobalKind;
-  readonly dtype?: TorchDType;
-}
-
-const STORAGE_TYPES: Record<string, TorchDType> = {
-  FloatStorage: 'float32',
-  HalfStorage: 'float16',
-  BFloat16Storage: 'bfloat16',
-  DoubleStorage: 'float64',
-  LongStorage: 'int64',
-  IntStorage: 'int32',
-  ShortStorage: 'int16',
-  CharStorage: 'int8',
-  ByteStorage: 'uint8',
-  BoolStorage: 'bool',
-};
-
-/** Every global a tensor checkpoint needs; anything else is refused by name. */
-function allowGlobal(module: string, name: string): AllowedGlobal {
-  const full = `${module}.${name}`;
-  if (full === 'collections.OrderedDict') return { kind: 'global', name: full, role: 'ordered-dict' };
-  if (full === 'torch._utils._rebuild_tensor_v2')
-    return { kind: 'global', name: full, role: 'rebuild-tensor' };
-  if (full === 'torch._utils._rebuild_parameter')
-    return { kind: 'global', name: full, role: 'rebuild-parameter' };
-  const dtype = module === 'torch' ? STORAGE_TYPES[name] : undefined;
-  if (dtype !== undefined) return { kind: 'global', name: full, role: 'storage-type', dtype };
-  throw new SwinupError(
-    'CHECKPOINT_UNSAFE',
-    `checkpoint refers to the Python global "${full}", which a weights-only checkpoint never needs; ` +
-      'refusing to load it (nothing from the file was run). Re-save the weights as a plain state dict or .safetensors.',
-  );
-}
+import { SwinupError } from '../errors.js';
+import { PickleDict, type PickleKey, PickleTuple, type PickleValue } from './pickle-values.js';
+import { allowGlobal, persistentLoad, reduce } from './torch-globals.js';
 
 const MARK = Symbol('mark');
 type StackItem = PickleValue | typeof MARK;
@@ -338,57 +244,4 @@ export function unpickle(bytes: Uint8Array): PickleValue {
         fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')}`);
     }
   }
-}
-
-function persistentLoad(pid: PickleValue, fail: (what: string) => never): StorageRef {
-  if (!(pid instanceof PickleTuple)) return fail('persistent id is not a tuple');
-  const [tag, type, key] = pid.items;
-  if (tag !== 'storage') return fail(`unknown persistent id ${String(tag)}`);
-  if (!isGlobal(type, 'storage-type') || type.dtype === undefined)
-    return fail('persistent id without a storage type');
-  if (typeof key !== 'string') return fail('storage key is not a string');
-  return { kind: 'storage', key, dtype: type.dtype };
-}
-
-function isGlobal(value: PickleValue | undefined, role: GlobalKind): value is AllowedGlobal {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'kind' in value &&
-    value.kind === 'global' &&
-    value.role === role
-  );
-}
-
-function intTuple(value: PickleValue | undefined, fail: (what: string) => never): number[] {
-  if (!(value instanceof PickleTuple) || !value.items.every((v) => typeof v === 'number')) {
-    return fail('tensor size/stride is not a tuple of integers');
-  }
-  return value.items as number[];
-}
-
-function reduce(callable: PickleValue, args: PickleValue, fail: (what: string) => never): PickleValue {
-  if (!(args instanceof PickleTuple)) return fail('REDUCE arguments are not a tuple');
-  if (isGlobal(callable, 'ordered-dict')) return new PickleDict();
-  if (isGlobal(callable, 'rebuild-parameter')) {
-    const data = args.items[0];
-    if (!isTensor(data)) return fail('_rebuild_parameter without a tensor');
-    return data;
-  }
-  if (isGlobal(callable, 'rebuild-tensor')) {
-    const [storage, offset, size, stride] = args.items;
-    if (!isStorage(storage)) return fail('_rebuild_tensor_v2 without a storage');
-    if (typeof offset !== 'number') return fail('tensor storage offset is not an integer');
-    return { kind: 'tensor', storage, offset, shape: intTuple(size, fail), stride: intTuple(stride, fail) };
-  }
-  return fail('REDUCE on a value that cannot be called');
-}
-
-/** True when `value` is a tensor reference produced by the unpickler. */
-export function isTensor(value: PickleValue | undefined): value is TensorRef {
-  return typeof value === 'object' && value !== null && 'kind' in value && value.kind === 'tensor';
-}
-
-function isStorage(value: PickleValue | undefined): value is StorageRef {
-  return typeof value === 'object' && value !== null && 'kind' in value && value.kind === 'storage';
 }

@@ -1,13 +1,7 @@
 import { unzipSync } from 'fflate';
 import { SwinupError } from '../errors.js';
-import {
-  isTensor,
-  PickleDict,
-  type PickleValue,
-  type TensorRef,
-  type TorchDType,
-  unpickle,
-} from './pickle.js';
+import { unpickle } from './pickle.js';
+import { isTensor, PickleDict, type PickleValue, type TensorRef, type TorchDType } from './pickle-values.js';
 import { decodeElements, elementCount, type StorageDType, type WeightTensor } from './tensor.js';
 
 const FLOAT_DTYPES: ReadonlySet<TorchDType> = new Set(['float32', 'float16', 'bfloat16', 'float64']);

@@ -2,7 +2,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { codecVersions } from '../io/image-codec.js';
 import { resolveCacheDir } from '../models/cache-dir.js';
 import { loadCatalog } from '../models/model-catalog.js';
-import { checkpointPathOf, isInstalled } from '../models/model-store.js';
+import { checkpointPathOf, isInstalled } from '../models/model-layout.js';
 import { CORE_VERSION } from '../package-info.js';
 import {
   type CudaProviderFiles,

@@ -1,18 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { Logger } from '../logger.js';
 import { resolveCacheDir } from '../models/cache-dir.js';
+import { importCheckpoint } from '../models/import-checkpoint.js';
+import { listModels, type ModelListing } from '../models/list-models.js';
 import { loadCatalog, requireEntry } from '../models/model-catalog.js';
 import { type DownloadProgress, modelDownloadUrl } from '../models/model-download.js';
-import {
-  importCheckpoint,
-  listModels,
-  type ModelListing,
-  type ModelStoreOptions,
-  pullModel,
-  removeModel,
-  type VerifyMethod,
-  verifyModel,
-} from '../models/model-install.js';
+import type { ModelStoreOptions } from '../models/model-store-options.js';
+import { pullModel } from '../models/pull-model.js';
+import { removeModel } from '../models/remove-model.js';
+import type { VerifyMethod } from '../models/verify-method.js';
+import { verifyModel } from '../models/verify-model.js';
 import { asUsage, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
 
@@ -116,7 +113,7 @@ async function pull(ids: readonly string[], io: CommandIO, options: ModelStoreOp
       if (!io.interactive && entry.source.kind === 'url') {
         io.err(`downloading ${entry.id} from ${modelDownloadUrl(entry)}`);
       }
-      const result = await pullModel(entry, {
+      const result = await pullModel(entry.id, {
         ...options,
         catalog,
         signal: controller.signal,

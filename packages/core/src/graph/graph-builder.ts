@@ -122,7 +122,7 @@ export class GraphBuilder {
   }
 }
 
-function littleEndianBytes(data: Float32Array | BigInt64Array | Uint16Array): Uint8Array {
+function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
   // Typed arrays are little-endian on every platform Node supports.
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -138,11 +138,4 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Converts float32 values to IEEE half bytes (little-endian). */
-export function halfBytes(values: Float32Array, toHalf: (v: number) => number): Uint8Array {
-  const out = new Uint16Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = toHalf(values[i] as number);
-  return littleEndianBytes(out);
 }

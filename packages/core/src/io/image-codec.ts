@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { SwinupError } from '../errors.js';
 import type { InterleavedImage } from '../image/pixel-planes.js';
+import { keepSolidAlpha } from '../image/solid-alpha.js';
 import type { OutputFormat } from '../options.js';
 import { readRegularFile } from './regular-file.js';
 
@@ -159,9 +160,15 @@ export interface EncodeSettings {
   readonly source: SourceInfo;
 }
 
-/** Encodes the upscaled pixels. */
+/**
+ * Encodes the upscaled pixels. When the source has alpha, areas where it is solid (fully transparent,
+ * fully opaque or one flat level) first get exactly that alpha back in `image` (see keepSolidAlpha):
+ * done here, the one step that sees both the source and the final pixels, whichever way alpha was enlarged.
+ */
 export async function encodeImage(image: InterleavedImage, settings: EncodeSettings): Promise<Buffer> {
   const { source, format } = settings;
+  // Decoded again exactly as the pipeline did, so the alpha compared is the alpha it enlarged.
+  if (source.hasAlpha && image.channels % 2 === 0) keepSolidAlpha(image, await decodeImage(source));
   const carry = settings.keepMetadata && (source.hasIcc || source.hasExif);
   let pipeline: Sharp;
   if (carry) {

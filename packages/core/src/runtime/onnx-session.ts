@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { cudaProviderFiles } from './cuda-provider-files.js';
 import {
   chooseProvider,
   type Device,
@@ -9,9 +10,9 @@ import {
   providerChoiceMessage,
 } from './execution-provider.js';
 
-// Provider load failures are collected and reported by swinup with advice; ONNX Runtime's own native log
-// would print them again as raw C++ errors on every machine without CUDA.
-ort.env.logLevel = 'fatal';
+// Sessions log fatal errors only (swinup reports failures itself); set per session, so ONNX Runtime's global
+// `env` stays the host application's.
+const QUIET = 4;
 
 /** Settings of one inference session. */
 export interface SessionSettings {
@@ -38,9 +39,10 @@ export function sessionOptions(
   settings: Pick<SessionSettings, 'threads' | 'profile'>,
 ): ort.InferenceSession.SessionOptions {
   const executionProviders = [provider === 'cuda' ? { name: 'cuda', deviceId: 0 } : 'cpu'];
-  if (settings.profile === 'ort-defaults') return { executionProviders };
+  if (settings.profile === 'ort-defaults') return { executionProviders, logSeverityLevel: QUIET };
   return {
     executionProviders,
+    logSeverityLevel: QUIET,
     graphOptimizationLevel: 'all',
     intraOpNumThreads: settings.threads,
     interOpNumThreads: 1,
@@ -79,11 +81,32 @@ export function runtimeVersion(): string {
  */
 export async function createRunner(model: Uint8Array, settings: SessionSettings): Promise<InferenceRunner> {
   const { provider, loaded, failures } = await chooseProvider(settings.device, (p) =>
-    ort.InferenceSession.create(model, sessionOptions(p, settings)),
+    createSession(model, p, settings),
   );
   // The pipeline passes the provider it already chose and announced; only a fallback here is news.
   if (failures.length > 0) (settings.logger ?? silentLogger).info(providerChoiceMessage(provider, failures));
   return wrap(loaded, provider);
+}
+
+/**
+ * Opens a session on one provider. CUDA is not even tried when onnxruntime-node lacks its provider files:
+ * ONNX Runtime would print the failed library load to stderr through its process-wide logger.
+ */
+function createSession(
+  model: Uint8Array,
+  provider: ExecutionProviderName,
+  settings: Pick<SessionSettings, 'threads' | 'profile'>,
+): Promise<ort.InferenceSession> {
+  if (provider === 'cuda') {
+    const files = cudaProviderFiles();
+    if (!files.supported) throw new Error('onnxruntime-node has no CUDA provider for this platform');
+    if (files.missing.length > 0) {
+      throw new Error(
+        `its provider files are not installed (${files.missing.join(', ')} missing); see swinup doctor`,
+      );
+    }
+  }
+  return ort.InferenceSession.create(model, sessionOptions(provider, settings));
 }
 
 function wrap(session: ort.InferenceSession, provider: ExecutionProviderName): InferenceRunner {
@@ -104,7 +127,7 @@ function wrap(session: ort.InferenceSession, provider: ExecutionProviderName): I
 
 /** Loads `provider` with a given (tiny) model and frees it; rejects with the reason when it cannot run here. */
 export async function checkProvider(model: Uint8Array, provider: ExecutionProviderName): Promise<void> {
-  const session = await ort.InferenceSession.create(model, sessionOptions(provider, { threads: 1 }));
+  const session = await createSession(model, provider, { threads: 1 });
   await session.release();
 }
 

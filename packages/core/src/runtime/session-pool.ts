@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SwinupError } from '../errors.js';
@@ -46,7 +46,29 @@ function workerScript(): string {
   if (!existsSync(built)) {
     throw new SwinupError('RUNTIME_FAILED', `${built} is missing; build @swinup/core first (npm run build)`);
   }
+  const stale = newerSources(dirname(here), statSync(built).mtimeMs);
+  if (stale.length > 0) {
+    // Tests would otherwise run an old worker against new sources and pass or fail for the wrong reason.
+    throw new SwinupError(
+      'RUNTIME_FAILED',
+      `${built} is older than ${stale.join(', ')}; rebuild @swinup/core (npm run build)`,
+    );
+  }
   return built;
+}
+
+/** Sources the worker is built from (the runtime folder and the modules it shares) newer than `time`. */
+function newerSources(runtimeDir: string, time: number): string[] {
+  const sources = [
+    ...readdirSync(runtimeDir)
+      .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+      .map((name) => join(runtimeDir, name)),
+    join(runtimeDir, '../errors.ts'),
+    join(runtimeDir, '../logger.ts'),
+  ];
+  return sources
+    .filter((file) => existsSync(file) && statSync(file).mtimeMs > time)
+    .map((file) => basename(file));
 }
 
 interface Job {

@@ -7,25 +7,33 @@ import { deviceProfile } from '../runtime/device-profile.js';
 import { temporaryFolder } from '../test-support/fixture-images.js';
 import { sharedPath } from '../test-support/shared-data.js';
 import { createUpscaler, type Upscaler } from '../upscaler/upscaler.js';
-import { axisTiles } from './tile-grid.js';
+import { passTiles } from './tiled-inference.js';
 
 process.env.SWINUP_CACHE ??= join(temporaryFolder('tiling'), 'cache');
-// The CPU defaults are what users get, so they are what must not leave seams.
+// The CPU defaults are what users get, so they are what must not leave seams; two sessions on any machine,
+// so the planner splits every Set5 image the same way everywhere.
+const SESSIONS = 2;
 const { tileSize: TILE, tileOverlap: OVERLAP } = deviceProfile('cpu', {
   tileSize: undefined,
   tileOverlap: undefined,
   precision: 'auto',
-  threads: 0,
-  cores: 2,
+  threads: SESSIONS,
+  cores: SESSIONS,
 });
 
 type Rgb = { width: number; height: number; pixels: Uint8Array };
 
-/** Output rows or columns where a tile starts or ends inside the image (image borders are not seams). */
-function interiorBoundaries(length: number, outLength: number): Set<number> {
-  const axis = axisTiles(length, TILE, OVERLAP, 8);
-  const edges = axis.starts.flatMap((s) => [s * 4, (s + axis.tile) * 4 - 1]);
-  return new Set(edges.filter((x) => x > 0 && x < outLength - 1));
+/**
+ * Output rows and columns where a tile starts or ends inside the image (image borders are not seams), from
+ * the same planner the upscaler runs.
+ */
+function interiorBoundaries(height: number, width: number): { rows: Set<number>; cols: Set<number> } {
+  const plan = passTiles(height, width, { tileSize: TILE, overlap: OVERLAP, window: 8, parallel: SESSIONS });
+  const edges = (axis: { starts: readonly number[]; tile: number }, outLength: number) =>
+    new Set(
+      axis.starts.flatMap((s) => [s * 4, (s + axis.tile) * 4 - 1]).filter((x) => x > 0 && x < outLength - 1),
+    );
+  return { rows: edges(plan.rows, height * 4), cols: edges(plan.cols, width * 4) };
 }
 
 /** Mean |tiled − whole| on tile-boundary rows/columns and elsewhere, with the evaluation's 4-px border cropped. */
@@ -82,7 +90,13 @@ for (const precision of ['fp32', 'int8'] as const) {
     let tiled: Upscaler;
     let whole: Upscaler;
     beforeAll(async () => {
-      tiled = await createUpscaler({ device: 'cpu', precision, tileSize: TILE, tileOverlap: OVERLAP });
+      tiled = await createUpscaler({
+        device: 'cpu',
+        precision,
+        threads: SESSIONS,
+        tileSize: TILE,
+        tileOverlap: OVERLAP,
+      });
       whole = await createUpscaler({ device: 'cpu', precision, tileSize: 0 });
     });
     afterAll(async () => {
@@ -96,20 +110,24 @@ for (const precision of ['fp32', 'int8'] as const) {
         const lrPath = join(lrDir, file);
         const lr = await decodeRgb8(readFileSync(lrPath));
         const hr = await decodeRgb8(readFileSync(sharedPath('images/set5/HR', `${name}.png`)));
-        const a = await decodeRgb8((await tiled.upscale(lrPath, { format: 'png' })).data);
+        const tiledResult = await tiled.upscale(lrPath, { format: 'png' });
+        const tiles = tiledResult.info.tiles;
+        const a = await decodeRgb8(tiledResult.data);
         const b = await decodeRgb8((await whole.upscale(lrPath, { format: 'png' })).data);
         const qa = measureQuality(a, hr, 4);
         const qb = measureQuality(b, hr, 4);
         expect(Math.abs(qa.psnr - qb.psnr)).toBeLessThanOrEqual(0.05);
-        const cols = interiorBoundaries(lr.width, a.width);
-        const rows = interiorBoundaries(lr.height, a.height);
-        if (cols.size + rows.size === 0) return;
+        const { rows, cols } = interiorBoundaries(lr.height, lr.width);
+        // Every Set5 image is split by the planner, so the seam checks below always run.
+        expect(rows.size + cols.size).toBeGreaterThan(0);
+        expect(tiles).toBeGreaterThan(1);
         const difference = differenceAtBoundaries(a, b, cols, rows);
         const steps =
           cols.size > 0 ? { tiled: columnSteps(a, cols), whole: columnSteps(b, cols) } : undefined;
-        // No seam: tiled and whole-image outputs differ no more along tile edges than elsewhere (to within
-        // 0.02 grey levels on average; a seam shows as whole grey levels)…
-        expect(difference.atBoundary).toBeLessThanOrEqual(difference.elsewhere + 0.02);
+        // No seam: along tile edges tiled and whole-image outputs differ at most 0.4 grey levels more than
+        // elsewhere. Measured on Set5: the raised-cosine blend stays within 0.17 of elsewhere (less context
+        // near an edge); uniform averaging of the overlap exceeds it by 0.86–3.8, a visible seam…
+        expect(difference.atBoundary).toBeLessThanOrEqual(difference.elsewhere + 0.4);
         // …and the tiled output is no rougher across tile edges than the whole-image output is there.
         if (steps !== undefined)
           expect(steps.tiled.atBoundary).toBeLessThanOrEqual(steps.whole.atBoundary * 1.02 + 0.05);

@@ -1,7 +1,7 @@
+import { compiledGraph } from '../cache/compiled-graphs.js';
 import type { InputShape } from '../graph/swinir-graph.js';
 import { clampUnit, planarSource } from '../image/pixel-planes.js';
 import type { Logger } from '../logger.js';
-import { compiledGraph } from '../models/model-store.js';
 import type { DeviceProfile } from '../runtime/device-profile.js';
 import { createRunner } from '../runtime/onnx-session.js';
 import { RunnerCache, type RunnerLease } from '../runtime/runner-cache.js';

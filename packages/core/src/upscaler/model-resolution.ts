@@ -4,7 +4,6 @@ import { SwinupError, withFile } from '../errors.js';
 import { inferConfig } from '../graph/swinir-config.js';
 import { resolveCacheDir } from '../models/cache-dir.js';
 import { type Catalog, findEntry, loadCatalog, requireEntry } from '../models/model-catalog.js';
-import { importedModelHandle } from '../models/model-install.js';
 import {
   checkpointPathOf,
   isInstalled,
@@ -12,7 +11,8 @@ import {
   type ModelHandle,
   notInstalled,
   readCheckpointFile,
-} from '../models/model-store.js';
+} from '../models/model-layout.js';
+import { importedModelHandle } from '../models/model-manifest.js';
 import type { ResolvedUpscalerOptions } from '../options.js';
 import type { LoadedModel } from './upscaler-types.js';
 

@@ -1,6 +1,6 @@
 import type { SwinIRConfig } from '../graph/swinir-config.js';
 import type { ImageInput } from '../io/image-codec.js';
-import type { ModelHandle } from '../models/model-store.js';
+import type { ModelHandle } from '../models/model-layout.js';
 import type { UpscaleOptions } from '../options.js';
 import type { ExecutionProviderName } from '../runtime/execution-provider.js';
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type OutputFormat, resolveUpscaleOptions, type UpscaleOptions } from '@swinup/core';
+import type { OutputFormat, UpscaleOptions } from '@swinup/core';
+import { checkUpscaleSettings, toUpscaleOptions } from '@swinup/core/adapter';
 import { HttpError } from './http-error.js';
 
 const QUERY_KEYS = ['scale', 'width', 'height', 'format', 'quality', 'job'];
-const INTEGER_KEYS = ['scale', 'width', 'height', 'quality'] as const;
+const INTEGER_KEYS = ['scale', 'width', 'height', 'quality'];
 const JOB_ID = /^[\w-]{1,64}$/;
 /** Plain decimal digits: Number() would also take "0x4", "0b100", "1e3", "4.0" or " 4". */
 const DECIMAL = /^[0-9]+$/;
@@ -13,11 +14,11 @@ function invalid(key: string, value: string, expected: string): HttpError {
 }
 
 /**
- * Per-image options and job id from the query of `POST /upscale`, checked with core's rules before the
- * body is read, so a bad option is answered with 400 at once instead of after a wait in the queue.
+ * Per-image options and job id from the query of `POST /upscale`, checked with core's settings rules before
+ * the body is read, so a bad option is answered with 400 at once instead of after a wait in the queue.
  */
 export function upscaleRequestOf(query: URLSearchParams): { options: UpscaleOptions; jobId: string } {
-  const options: UpscaleOptions = {};
+  const numbers: Record<string, number> = {};
   for (const [key, value] of query) {
     if (!QUERY_KEYS.includes(key)) {
       throw new HttpError(
@@ -26,17 +27,19 @@ export function upscaleRequestOf(query: URLSearchParams): { options: UpscaleOpti
         `unknown query parameter "${key}"; use ${QUERY_KEYS.join(', ')}`,
       );
     }
-    if ((INTEGER_KEYS as readonly string[]).includes(key)) {
+    if (INTEGER_KEYS.includes(key)) {
       if (!DECIMAL.test(value)) throw invalid(key, value, 'a whole number in decimal digits');
-      options[key as (typeof INTEGER_KEYS)[number]] = Number(value);
+      numbers[key] = Number(value);
     }
   }
   const format = query.get('format');
-  if (format !== null) options.format = outputFormatOf(format);
+  const settings = checkUpscaleSettings(
+    { ...numbers, ...(format === null ? {} : { format: outputFormatOf(format) }) },
+    { where: 'the query' },
+  );
   const jobId = query.get('job') ?? randomUUID();
   if (!JOB_ID.test(jobId)) throw invalid('job', jobId, '1–64 letters, digits, _ or -');
-  resolveUpscaleOptions(options);
-  return { options, jobId };
+  return { options: toUpscaleOptions(settings), jobId };
 }
 
 function outputFormatOf(format: string): OutputFormat {

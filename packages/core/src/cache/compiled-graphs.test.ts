@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ModelHandle } from '../models/model-layout.js';
 import { temporaryFolder } from '../test-support/fixture-images.js';
 import { sharedPath } from '../test-support/shared-data.js';
-import { compiledGraph, type ModelHandle } from './model-store.js';
+import { compiledGraph } from './compiled-graphs.js';
 
-const work = temporaryFolder('model-store');
+const work = temporaryFolder('compiled-graphs');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const handle: ModelHandle = {
   id: 'tiny',

@@ -1,72 +1,29 @@
+/**
+ * The on-disk cache of compiled graphs, `<cache>/compiled/`: one ONNX file per checkpoint, input shape
+ * and graph variant, with a record beside it holding its config and hash.
+ */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-file.js';
 import { compileCheckpoint, GRAPH_FORMAT } from '../compiler.js';
-import { SwinupError } from '../errors.js';
 import type { SwinIRConfig } from '../graph/swinir-config.js';
 import type { InputShape, Precision } from '../graph/swinir-graph.js';
-import { readRegularFile } from '../io/regular-file.js';
+import { bytesSha256, fileSha256 } from '../models/file-hash.js';
+import { type ModelHandle, notInstalled, readCheckpointFile } from '../models/model-layout.js';
 import { CORE_VERSION } from '../package-info.js';
-import { bytesSha256, fileSha256 } from './file-hash.js';
-import type { Catalog, CatalogEntry } from './model-catalog.js';
-
-/** A model ready to compile: its checkpoint on disk and what the catalog (if any) says about it. */
-export interface ModelHandle {
-  /** Catalog id, or the file name for a user-given checkpoint. */
-  readonly id: string;
-  readonly checkpointPath: string;
-  readonly entry: CatalogEntry | undefined;
-  /** `img_range` from the catalog, when known. */
-  readonly imgRange: number | undefined;
-}
-
-/** Where a catalog model's checkpoint lives: inside `models/` for bundled ones, in the cache once pulled. */
-export function checkpointPathOf(entry: CatalogEntry, catalog: Catalog, cacheDir: string): string {
-  if (entry.source.kind === 'bundled') return resolve(catalog.modelsDir, entry.source.file);
-  return join(cacheDir, 'models', entry.id, entry.source.file);
-}
-
-/** Whether a catalog model's checkpoint is on disk. */
-export function isInstalled(entry: CatalogEntry, catalog: Catalog, cacheDir: string): boolean {
-  return existsSync(checkpointPathOf(entry, catalog, cacheDir));
-}
-
-/** Checkpoint file extensions swinup reads. */
-export const CHECKPOINT_EXTENSIONS = ['.pth', '.pt', '.ckpt', '.safetensors'];
-
-/** True when `spec` names a checkpoint file rather than a catalog id. */
-export function looksLikeFile(spec: string): boolean {
-  return (
-    CHECKPOINT_EXTENSIONS.includes(extname(spec).toLowerCase()) || spec.includes('/') || spec.includes('\\')
-  );
-}
-
-/** The error for a model whose checkpoint is not on disk, with the commands that install it. */
-export function notInstalled(handle: ModelHandle): SwinupError {
-  return new SwinupError(
-    'MODEL_NOT_FOUND',
-    `model "${handle.id}" is not installed (${handle.checkpointPath} is missing). ` +
-      `Run \`swinup models pull ${handle.id}\`, or \`swinup models import <file>\` if you have the checkpoint.`,
-  );
-}
-
-/** Largest checkpoint read: the largest official SwinIR file is about 140 MB. */
-const MAX_CHECKPOINT_BYTES = 2 * 1024 * 1024 * 1024;
-
-/** Reads a checkpoint file: regular files only, size-bounded (never `/dev/zero` or a FIFO, which never end). */
-export function readCheckpointFile(path: string): Promise<Uint8Array> {
-  return readRegularFile(path, {
-    maxBytes: MAX_CHECKPOINT_BYTES,
-    what: 'checkpoint',
-    code: 'CHECKPOINT_FORMAT',
-  });
-}
 
 /** A compiled graph plus the config it was compiled from. */
 export interface CompiledGraph {
   readonly onnx: Uint8Array;
   readonly config: SwinIRConfig;
+}
+
+/** Which graph variant to compile: see `CompileOptions`. */
+export interface GraphVariant {
+  readonly fused: boolean;
+  readonly precision: Precision;
+  readonly float16Weights: boolean;
 }
 
 /** Where compiled graphs are cached. */
@@ -99,13 +56,6 @@ async function readCachedGraph(onnxPath: string, recordPath: string): Promise<Co
   } catch {
     return undefined;
   }
-}
-
-/** Which graph variant to compile: see `CompileOptions`. */
-export interface GraphVariant {
-  readonly fused: boolean;
-  readonly precision: Precision;
-  readonly float16Weights: boolean;
 }
 
 /**
