@@ -16,6 +16,20 @@ export const loadProviderCheck: ProviderCheck = async (provider) => {
   if (provider !== 'cpu') await checkProvider(probeModel(), provider);
 };
 
+const remembered = new Map<Device, ReturnType<typeof chooseProvider<void>>>();
+
+/** The real probe runs once per device choice and process: every later upscaler gets the same answer. */
+function rememberedChoice(device: Device): ReturnType<typeof chooseProvider<void>> {
+  let choice = remembered.get(device);
+  if (choice === undefined) {
+    choice = chooseProvider(device, loadProviderCheck);
+    // A failed choice (e.g. an explicit cuda without CUDA) is asked again next time.
+    choice.catch(() => remembered.delete(device));
+    remembered.set(device, choice);
+  }
+  return choice;
+}
+
 /**
  * Decides where inference runs for a device choice and logs it as one info line (the skipped providers'
  * reasons at debug), never a warning: `auto`
@@ -27,7 +41,9 @@ export async function chooseDevice(
   logger: Logger,
   check: ProviderCheck = loadProviderCheck,
 ): Promise<ExecutionProviderName> {
-  const { provider, failures } = await chooseProvider(device, check);
+  const { provider, failures } = await (check === loadProviderCheck
+    ? rememberedChoice(device)
+    : chooseProvider(device, check));
   // Hosts show info by default; why CUDA was skipped is detail for --verbose and `swinup doctor`.
   logger.info(providerChoiceMessage(provider, []));
   if (failures.length > 0) logger.debug(providerChoiceMessage(provider, failures));

@@ -47,11 +47,15 @@ export function planSize(w: number, h: number, request: SizePlanRequest): SizePl
       `no installed model can enlarge by ${factor}; see \`swinup models list\``,
     );
   }
-  const largest = Math.max(targetW * targetH, w * h * plan.reached * plan.reached);
+  const passW = w * plan.reached;
+  const passH = h * plan.reached;
+  // The larger of the model passes' result and the requested size is what the limit is about.
+  const [bigW, bigH] = targetW * targetH >= passW * passH ? [targetW, targetH] : [passW, passH];
+  const largest = bigW * bigH;
   if (largest > request.maxOutputPixels) {
     throw new SwinupError(
       'IMAGE_TOO_LARGE',
-      `image is ${w}×${h}; enlarging it needs a ${w * plan.reached}×${h * plan.reached} result ` +
+      `image is ${w}×${h}; enlarging it needs a ${bigW}×${bigH} result ` +
         `(${(largest / 1e6).toFixed(1)} MP), over the limit of ${(request.maxOutputPixels / 1e6).toFixed(1)} MP ` +
         '(maxOutputPixels / --max-pixels)',
     );
