@@ -26,6 +26,7 @@ export type { VerifyResult } from './models/verify-model.js';
 export { verifyModel } from './models/verify-model.js';
 export type {
   AlphaMode,
+  ModelDownloadProgress,
   OutputFormat,
   Progress,
   Task,

@@ -41,6 +41,8 @@ const UPSCALER_VALUES: Record<keyof UpscalerOptions, fc.Arbitrary<unknown>> = {
   catalog: path,
   cacheDir: path,
   resultCacheDir: path,
+  offline: fc.boolean(),
+  onDownload: fc.constant(() => {}),
   logger: fc.constantFrom(silentLogger, { debug() {}, info() {}, warn() {}, error() {} }),
 };
 
@@ -83,6 +85,8 @@ function expectSoundUpscaler(resolved: ResolvedUpscalerOptions): void {
     expect(optionalPath(resolved[key]), key).toBe(true);
   for (const method of ['debug', 'info', 'warn'] as const)
     expect(typeof resolved.logger[method], `logger.${method}`).toBe('function');
+  expect(typeof resolved.offline).toBe('boolean');
+  expect(resolved.onDownload === undefined || typeof resolved.onDownload === 'function').toBe(true);
 }
 
 function expectSoundUpscale(resolved: ResolvedUpscaleOptions): void {

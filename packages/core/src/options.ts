@@ -1,6 +1,7 @@
 import { invalidOption } from './errors.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import type { DownloadProgress } from './models/model-download.js';
 import { PRECISIONS, type PrecisionChoice } from './runtime/device-profile.js';
 import { DEVICES, type Device } from './runtime/execution-provider.js';
 
@@ -17,9 +18,21 @@ export interface Progress {
   readonly tilesTotal: number;
 }
 
+/** Progress of a named catalog model that `createUpscaler` downloads because it is not installed yet. */
+export interface ModelDownloadProgress extends DownloadProgress {
+  /** The model's catalog id. */
+  readonly id: string;
+  /** Where it downloads from. */
+  readonly url: string;
+}
+
 /** Settings of an upscaler: which model, where it runs and how images are tiled. */
 export interface UpscalerOptions {
-  /** Model id from the catalog, or a path to a `.pth`/`.safetensors`/`.onnx` file; default: the task's default. */
+  /**
+   * Model id from the catalog, or a path to a `.pth`/`.safetensors`/`.onnx` file. A catalog model that is not
+   * installed is downloaded and verified first (unless `offline`). Default: the best installed catalog model
+   * of the task at the default model's scale (Set5 quality, then size), else the bundled default.
+   */
   model?: string;
   /** Restoration task (default `sr`). */
   task?: Task;
@@ -53,6 +66,13 @@ export interface UpscalerOptions {
   cacheDir?: string;
   /** Folder of a persistent result cache: an image already upscaled with the same models and options is not run again. */
   resultCacheDir?: string;
+  /**
+   * Never download: naming a catalog model that is not installed fails with `MODEL_NOT_FOUND`. Default: the
+   * SWINUP_OFFLINE environment variable (`1`/`true` on, `0`/`false` off), else false.
+   */
+  offline?: boolean;
+  /** Receives the progress of a named model's download; without it, progress goes to `logger.info`. */
+  onDownload?: (progress: ModelDownloadProgress) => void;
   /** Receives warnings and progress notes; silent by default. */
   logger?: Logger;
 }
@@ -97,6 +117,8 @@ export interface ResolvedUpscalerOptions {
   readonly catalog: string | undefined;
   readonly cacheDir: string | undefined;
   readonly resultCacheDir: string | undefined;
+  readonly offline: boolean;
+  readonly onDownload: ((progress: ModelDownloadProgress) => void) | undefined;
   readonly logger: Logger;
 }
 
@@ -169,6 +191,21 @@ function file(option: string, value: unknown): string | undefined {
   return value;
 }
 
+/** A callback option: a function or nothing. */
+function callback<T>(option: string, value: unknown): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw invalidOption(option, value, 'a function');
+  return value as T | undefined;
+}
+
+/** An on/off environment variable; empty or unset is undefined (the default). */
+function envSwitch(name: string, value: string | undefined): boolean | undefined {
+  const normalised = value?.trim().toLowerCase();
+  if (normalised === undefined || normalised === '') return undefined;
+  if (normalised === '1' || normalised === 'true') return true;
+  if (normalised === '0' || normalised === 'false') return false;
+  throw invalidOption(name, value, '1 (or true) to turn it on, 0 (or false) to turn it off');
+}
+
 /** A logger must have every method the library calls (checked now, not at the first message mid-upscale). */
 function logger(value: unknown): Logger | undefined {
   if (value === undefined) return undefined;
@@ -178,7 +215,10 @@ function logger(value: unknown): Logger | undefined {
   return value as Logger;
 }
 
-/** Validates upscaler options and fills in defaults; `env` supplies SWINUP_DEVICE. Never mutates its input. */
+/**
+ * Validates upscaler options and fills in defaults; `env` supplies SWINUP_DEVICE and SWINUP_OFFLINE (the
+ * options win over them). Never mutates its input.
+ */
 export function resolveUpscalerOptions(
   options: UpscalerOptions = {},
   env: Readonly<Record<string, string | undefined>> = {},
@@ -187,6 +227,7 @@ export function resolveUpscalerOptions(
     throw invalidOption('model', options.model, 'a model id (see `swinup models list`) or a checkpoint path');
   }
   const envDevice = oneOf('SWINUP_DEVICE', env.SWINUP_DEVICE === '' ? undefined : env.SWINUP_DEVICE, DEVICES);
+  const envOffline = envSwitch('SWINUP_OFFLINE', env.SWINUP_OFFLINE);
   const { threads, tileSize: tileLimit, tileOverlap: overlapLimit, maxOutputPixels } = UPSCALER_LIMITS;
   const tileSize = integer('tileSize', options.tileSize, tileLimit.min, tileLimit.max);
   const tileOverlap = integer('tileOverlap', options.tileOverlap, overlapLimit.min, overlapLimit.max);
@@ -208,6 +249,8 @@ export function resolveUpscalerOptions(
     catalog: file('catalog', options.catalog),
     cacheDir: options.cacheDir,
     resultCacheDir: folder('resultCacheDir', options.resultCacheDir),
+    offline: boolean('offline', options.offline) ?? envOffline ?? false,
+    onDownload: callback('onDownload', options.onDownload),
     logger: logger(options.logger) ?? silentLogger,
   };
 }
@@ -223,9 +266,7 @@ export function resolveUpscaleOptions(options: UpscaleOptions = {}): ResolvedUps
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw invalidOption('signal', options.signal, 'an AbortSignal');
   }
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw invalidOption('onProgress', options.onProgress, 'a function');
-  }
+  const onProgress = callback<(progress: Progress) => void>('onProgress', options.onProgress);
   return {
     scale,
     width,
@@ -240,6 +281,6 @@ export function resolveUpscaleOptions(options: UpscaleOptions = {}): ResolvedUps
     alpha: oneOf('alpha', options.alpha, ALPHA_MODES) ?? 'model',
     overwrite: boolean('overwrite', options.overwrite) ?? false,
     signal: options.signal,
-    onProgress: options.onProgress,
+    onProgress,
   };
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UpscaleStats } from './index.js';
 import { BUNDLERS, runBuild, tempDir, writeProject } from './test-support/bundlers.js';
 import { patternPng } from './test-support/images.js';
@@ -17,6 +17,8 @@ beforeAll(async () => {
   [root, cleanup] = await tempDir('errors');
   cacheDir = join(root, 'results');
   process.env.SWINUP_CACHE = join(root, 'models');
+  // A named model that is not installed would be downloaded; offline, the build fails naming how to install it.
+  vi.stubEnv('SWINUP_OFFLINE', '1');
   const png = patternPng(16, 16);
   await writeProject(root, {
     'src/assets/good.png': png,
@@ -27,6 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env.SWINUP_CACHE = previousCache;
+  vi.unstubAllEnvs();
   await cleanup();
 });
 
@@ -59,7 +62,7 @@ describe('build errors', () => {
     ['?upscale&format=gif', /good\.png: Invalid option format .*"gif"; expected one of png, jpeg/],
     [
       '?upscale&model=swinir-classical-x2',
-      /good\.png: model "swinir-classical-x2" is not installed .*swinup models pull swinir-classical-x2/,
+      /good\.png: model "swinir-classical-x2" is not installed .*offline mode is on.*swinup models pull swinir-classical-x2/,
     ],
   ])('name the image and the reason for %s', async (query, message) => {
     await withEntry(`import good from './assets/good.png${query}';\nconsole.log(good);\n`);

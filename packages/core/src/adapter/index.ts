@@ -9,7 +9,15 @@ export type { SwinupErrorCode } from '../errors.js';
 export { SwinupError } from '../errors.js';
 export type { Logger } from '../logger.js';
 export { silentLogger } from '../logger.js';
-export type { AlphaMode, OutputFormat, Progress, Task, UpscaleOptions, UpscalerOptions } from '../options.js';
+export type {
+  AlphaMode,
+  ModelDownloadProgress,
+  OutputFormat,
+  Progress,
+  Task,
+  UpscaleOptions,
+  UpscalerOptions,
+} from '../options.js';
 export { ALPHA_MODES, OUTPUT_FORMATS, TASKS, UPSCALER_LIMITS } from '../options.js';
 export type { PrecisionChoice } from '../runtime/device-profile.js';
 export { PRECISIONS } from '../runtime/device-profile.js';

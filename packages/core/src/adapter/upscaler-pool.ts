@@ -88,7 +88,8 @@ export class UpscalerPool {
     });
     const { width, height, format, cached, models } = result.info;
     const what = `${call.name} → ${width}×${height} ${format}`;
-    if (cached) this.settings.logger.debug(`${what} (cached)`);
+    // The models are named either way: a cached result is still the work of those models.
+    if (cached) this.settings.logger.debug(`${what} (cached, ${models.join(' + ')})`);
     else {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       this.settings.logger.info(`${what} in ${seconds} s (${models.join(' + ')})`);

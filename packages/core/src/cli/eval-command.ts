@@ -4,13 +4,15 @@ import type { PrecisionChoice } from '../runtime/device-profile.js';
 import { createUpscaler, type Upscaler } from '../upscaler/upscaler.js';
 import { asUsage, integerFlag, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
+import { downloadReporter } from './download-progress.js';
 
 /** Help text of `swinup eval`. */
 export const EVAL_HELP = `Usage: swinup eval --scale S --hr DIR --lr DIR [--model ID | --bicubic]
        [--tile N] [--overlap N] [--precision auto|fp32|int8] [--device D] [--json]
 
 Measures Y-channel PSNR and SSIM (BT.601 luma, S pixels cropped from each border, 8-bit outputs),
-per image and mean, of a model (default: the bundled one) or of MATLAB-style bicubic interpolation.
+per image and mean, of a model (default: the best installed one, as when upscaling) or of MATLAB-style
+bicubic interpolation.
 LR files are matched to HR files by name: baby.png ↔ babyx4.png.`;
 
 /** `swinup eval`: the SR literature's quality numbers for a model on a test set. */
@@ -47,7 +49,8 @@ export async function evalCommand(argv: string[], io: CommandIO): Promise<number
       tileSize: integerFlag('tile', values.tile, 0, 4096),
       tileOverlap: integerFlag('overlap', values.overlap, 0, 512),
       ...(values.precision === undefined ? {} : { precision: values.precision as PrecisionChoice }),
-    });
+      onDownload: downloadReporter(io),
+    }).finally(() => io.progress(''));
   }
   try {
     const score = await evaluateSet(pairs, scale, upscaler);

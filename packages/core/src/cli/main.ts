@@ -7,6 +7,7 @@ import { COMPILE_HELP, compileCommand } from './compile-command.js';
 import { DOCTOR_HELP, doctorCommand } from './doctor-command.js';
 import { EVAL_HELP, evalCommand } from './eval-command.js';
 import { MODELS_HELP, modelsCommand } from './models-command.js';
+import { STUDIO_HELP, studioCommand } from './studio-command.js';
 import { UPSCALE_HELP, upscaleCommand } from './upscale-command.js';
 
 interface Command {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: { help: DOCTOR_HELP, run: doctorCommand },
   models: { help: MODELS_HELP, run: modelsCommand },
   bench: { help: BENCH_HELP, run: benchCommand },
+  studio: { help: STUDIO_HELP, run: studioCommand },
 };
 
 const UPSCALE_COMMAND: Command = { help: UPSCALE_HELP, run: upscaleCommand };
@@ -33,6 +35,7 @@ Usage:
   swinup doctor                            versions, execution providers, cache, installed models
   swinup models list|pull <id>|import <file>|verify|rm <id>
   swinup bench [--json] [--quick]            speed, memory and quality benchmark
+  swinup studio [--port N] [--no-open]       a local page: drop images, see them upscaled
 
 Run "swinup <command> --help" for a command's options.`;
 

@@ -4,7 +4,7 @@ import { resolveCacheDir } from '../models/cache-dir.js';
 import { importCheckpoint } from '../models/import-checkpoint.js';
 import { listModels, type ModelListing } from '../models/list-models.js';
 import { loadCatalog, requireEntry } from '../models/model-catalog.js';
-import { type DownloadProgress, modelDownloadUrl } from '../models/model-download.js';
+import { megabytes, modelDownloadUrl } from '../models/model-download.js';
 import type { ModelStoreOptions } from '../models/model-store-options.js';
 import { pullModel } from '../models/pull-model.js';
 import { removeModel } from '../models/remove-model.js';
@@ -12,6 +12,7 @@ import type { VerifyMethod } from '../models/verify-method.js';
 import { verifyModel } from '../models/verify-model.js';
 import { asUsage, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
+import { progressDrawer } from './download-progress.js';
 
 /** Help text of `swinup models`. */
 export const MODELS_HELP = `Usage: swinup models <list|pull|import|verify|rm> [options]
@@ -134,24 +135,6 @@ async function pull(ids: readonly string[], io: CommandIO, options: ModelStoreOp
   }
 }
 
-/** Draws `id [█████░░░░░] 52% 35.0/67.3 MB`, redrawn only when the percentage (or a megabyte) changes. */
-function progressDrawer(id: string, io: CommandIO): (progress: DownloadProgress) => void {
-  const width = 24;
-  let last = -1;
-  return ({ done, total }) => {
-    const step = total === undefined ? Math.floor(done / 1e6) : Math.floor((100 * done) / total);
-    if (step === last) return;
-    last = step;
-    if (total === undefined) {
-      io.progress(`${id} ${megabytes(done)}`);
-      return;
-    }
-    const filled = Math.round((width * done) / total);
-    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    io.progress(`${id} [${bar}] ${step}% ${(done / 1e6).toFixed(1)}/${megabytes(total)}`);
-  };
-}
-
 async function importFile(
   file: string,
   id: string | undefined,
@@ -193,8 +176,4 @@ async function verify(ids: readonly string[], io: CommandIO, options: ModelStore
     );
   }
   return failed > 0 ? 1 : 0;
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }

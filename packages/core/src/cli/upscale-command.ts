@@ -3,12 +3,14 @@ import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SwinupError, withFile } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isTip } from '../models/model-tip.js';
 import type { OutputFormat, Task } from '../options.js';
 import type { PrecisionChoice } from '../runtime/device-profile.js';
 import type { Device } from '../runtime/execution-provider.js';
 import { createUpscaler } from '../upscaler/upscaler.js';
 import { asUsage, integerFlag, UsageError } from './arguments.js';
 import type { CommandIO } from './command-io.js';
+import { downloadReporter } from './download-progress.js';
 import { expandInputs, sniffFile } from './input-files.js';
 import { EXTENSION_FORMATS, planOutputs } from './output-plan.js';
 
@@ -22,7 +24,9 @@ Options:
   --scale N            enlargement factor (default: the model's scale)
   --width W            exact output width (height follows the aspect ratio unless --height is set)
   --height H           exact output height
-  --model ID|FILE      catalog model id (see "swinup models list") or a .pth/.safetensors checkpoint
+  --model ID|FILE      catalog model id (see "swinup models list"; downloaded first if not installed) or a
+                       .pth/.safetensors checkpoint (default: the best installed model for the task and scale)
+  --offline            never download: a --model that is not installed fails (or set SWINUP_OFFLINE=1)
   --task T             sr | denoise | jpeg (default sr)
   --device D           auto | cuda | cpu (default auto, or SWINUP_DEVICE)
   --threads N          CPU threads for inference, in all (default: one per core, each running its own tiles)
@@ -65,6 +69,7 @@ function parse(argv: string[]) {
         overwrite: { type: 'boolean' },
         json: { type: 'boolean' },
         verbose: { type: 'boolean' },
+        offline: { type: 'boolean' },
       },
     }),
   );
@@ -93,9 +98,11 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
   const fromExtension =
     output !== undefined && !outputIsDir ? EXTENSION_FORMATS[extname(output).toLowerCase()] : undefined;
   const format = (values.format as OutputFormat | undefined) ?? fromExtension;
-  const logger = cliLogger(io, values.verbose ?? false);
+  const { logger, tips } = cliLogger(io, values.verbose ?? false);
   const upscaler = await createUpscaler({
     ...(values.model === undefined ? {} : { model: values.model }),
+    ...(values.offline ? { offline: true } : {}),
+    onDownload: downloadReporter(io),
     ...(values.task === undefined ? {} : { task: values.task as Task }),
     ...(values.device === undefined ? {} : { device: values.device as Device }),
     threads: integerFlag('threads', values.threads, 0, 1024),
@@ -104,8 +111,11 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
     ...(values.precision === undefined ? {} : { precision: values.precision as PrecisionChoice }),
     maxOutputPixels: integerFlag('max-pixels', values['max-pixels'], 1),
     logger,
-  });
-  if (!values.json) io.err(`swinup: model ${upscaler.model} on ${upscaler.device}`);
+  }).finally(() => io.progress(''));
+  if (!values.json) {
+    io.err(`swinup: model ${upscaler.model} on ${upscaler.device}`);
+    for (const tip of tips) io.err(`swinup: ${tip}`);
+  }
   const imageOptions = {
     scale: integerFlag('scale', values.scale, 1, 16),
     width: integerFlag('width', values.width, 1),
@@ -137,8 +147,12 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
           io.out(JSON.stringify({ input: file, output: out, ok: true, ...info, milliseconds: ms }));
         else {
           io.progress('');
+          // The model line names the primary; a chained pass through another model is named here.
+          const models = info.models.some((m) => m !== upscaler.model)
+            ? ` with ${info.models.join(' + ')}`
+            : '';
           io.out(
-            `${file} → ${out} (${info.width}×${info.height}, ×${info.passes.join('·×')}, ${info.tiles} tiles, ${ms} ms)`,
+            `${file} → ${out} (${info.width}×${info.height}, ×${info.passes.join('·×')}${models}, ${info.tiles} tiles, ${ms} ms)`,
           );
         }
       } catch (error) {
@@ -166,10 +180,15 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
   return failed === 0 ? 0 : 1;
 }
 
-/** Core's logger on stderr: warnings always; notes (e.g. the provider chosen) only with --verbose. */
-function cliLogger(io: CommandIO, verbose: boolean): Logger {
+/**
+ * Core's logger on stderr: warnings always; notes (e.g. the provider chosen) only with --verbose; tips are
+ * kept for the caller to print after the model line, verbose or not.
+ */
+function cliLogger(io: CommandIO, verbose: boolean): { logger: Logger; tips: string[] } {
+  const tips: string[] = [];
   const note = (m: string) => {
-    if (verbose) io.err(`swinup: ${m}`);
+    if (isTip(m)) tips.push(m);
+    else if (verbose) io.err(`swinup: ${m}`);
   };
-  return { debug: note, info: note, warn: (m) => io.err(`swinup: warning: ${m}`) };
+  return { logger: { debug: note, info: note, warn: (m) => io.err(`swinup: warning: ${m}`) }, tips };
 }

@@ -32,6 +32,11 @@ export interface DownloadResult {
   readonly sha256: string;
 }
 
+/** A byte count as people read download sizes: `17.2 MB`. */
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 /** Where a catalog model is downloaded from: its release URL, or the same file name under SWINUP_MODELS_BASE_URL. */
 export function modelDownloadUrl(
   entry: CatalogEntry,

@@ -50,11 +50,14 @@ export function looksLikeFile(spec: string): boolean {
   );
 }
 
-/** The error for a model whose checkpoint is not on disk, with the commands that install it. */
-export function notInstalled(model: Pick<ModelHandle, 'id' | 'checkpointPath'>): SwinupError {
+/**
+ * The error for a model whose checkpoint is not on disk, with the commands that install it; `why` says why
+ * it was not downloaded (e.g. offline mode).
+ */
+export function notInstalled(model: Pick<ModelHandle, 'id' | 'checkpointPath'>, why?: string): SwinupError {
   return new SwinupError(
     'MODEL_NOT_FOUND',
-    `model "${model.id}" is not installed (${model.checkpointPath} is missing). ` +
+    `model "${model.id}" is not installed (${model.checkpointPath} is missing)${why === undefined ? '' : `, ${why}`}. ` +
       `Run \`swinup models pull ${model.id}\`, or \`swinup models import <file>\` if you have the checkpoint.`,
   );
 }

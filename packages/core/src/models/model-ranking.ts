@@ -15,12 +15,19 @@ export function rankingQuality(entry: CatalogEntry): number | undefined {
   return undefined;
 }
 
+const byQuality = (a: CatalogEntry, b: CatalogEntry) =>
+  compareNumbers(rankingQuality(a), rankingQuality(b), 'descending');
+const bySize = (a: CatalogEntry, b: CatalogEntry) =>
+  compareNumbers(a.size ?? undefined, b.size ?? undefined, 'ascending');
+
 /** Orders two models best first: higher quality (models without a number after those with one), then smaller. */
 export function compareModels(a: CatalogEntry, b: CatalogEntry): number {
-  return (
-    compareNumbers(rankingQuality(a), rankingQuality(b), 'descending') ||
-    compareNumbers(a.size ?? undefined, b.size ?? undefined, 'ascending')
-  );
+  return byQuality(a, b) || bySize(a, b);
+}
+
+/** Orders two models cheapest first: smaller files, then higher quality. */
+export function compareCost(a: CatalogEntry, b: CatalogEntry): number {
+  return bySize(a, b) || byQuality(a, b);
 }
 
 /** Compares two optional numbers in either direction; a missing number always sorts last. */

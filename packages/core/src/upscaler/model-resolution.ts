@@ -3,7 +3,14 @@ import { readCheckpoint } from '../checkpoint/index.js';
 import { SwinupError, withFile } from '../errors.js';
 import { inferConfig } from '../graph/swinir-config.js';
 import { resolveCacheDir } from '../models/cache-dir.js';
-import { type Catalog, findEntry, loadCatalog, requireEntry } from '../models/model-catalog.js';
+import { installOnDemand } from '../models/install-on-demand.js';
+import {
+  type Catalog,
+  type CatalogEntry,
+  findEntry,
+  loadCatalog,
+  requireEntry,
+} from '../models/model-catalog.js';
 import {
   checkpointPathOf,
   isInstalled,
@@ -13,6 +20,8 @@ import {
   readCheckpointFile,
 } from '../models/model-layout.js';
 import { importedModelHandle } from '../models/model-manifest.js';
+import { rankModels } from '../models/model-ranking.js';
+import { betterModelTip } from '../models/model-tip.js';
 import type { ResolvedUpscalerOptions } from '../options.js';
 import type { LoadedModel } from './upscaler-types.js';
 
@@ -43,39 +52,48 @@ function unknownModel(catalog: Catalog, id: string): never {
 export interface AvailableModels {
   readonly primary: LoadedModel;
   readonly byScale: ReadonlyMap<number, LoadedModel>;
+  /** When the bundled default runs: the tip naming a better official model to pull (see model-tip.ts). */
+  readonly tip: string | undefined;
+}
+
+function catalogHandle(entry: CatalogEntry, catalog: Catalog, cacheDir: string): ModelHandle {
+  return {
+    id: entry.id,
+    checkpointPath: checkpointPathOf(entry, catalog, cacheDir),
+    entry,
+    imgRange: entry.imgRange,
+  };
+}
+
+/** A named model: a checkpoint file, a catalog model (downloaded first when missing) or an imported one. */
+async function namedModel(
+  spec: string,
+  options: ResolvedUpscalerOptions,
+  cacheDir: string,
+): Promise<ModelHandle> {
+  if (looksLikeFile(spec)) {
+    return { id: basename(spec), checkpointPath: resolvePath(spec), entry: undefined, imgRange: undefined };
+  }
+  const catalog = loadCatalog({ modelsDir: options.modelsDir, catalog: options.catalog });
+  const entry = findEntry(catalog, spec);
+  if (entry === undefined) return importedModelHandle(spec, cacheDir) ?? unknownModel(catalog, spec);
+  const { offline, logger, onDownload } = options;
+  await installOnDemand(entry, { catalog, cacheDir, offline, logger, onDownload });
+  return catalogHandle(entry, catalog, cacheDir);
 }
 
 /**
- * Models available for a task, keyed by scale: the requested one, else the task's default plus the other
- * installed catalog models of the task. A checkpoint path never reads the catalog.
+ * Models available for a task, keyed by scale: the named one; else, per scale, the best-ranked installed
+ * catalog model of the task (model-ranking.ts), the primary being the best at the default model's scale
+ * (the default itself when nothing better is installed). A checkpoint path never reads the catalog.
  */
 export async function availableModels(options: ResolvedUpscalerOptions): Promise<AvailableModels> {
-  const catalogOf = () => loadCatalog({ modelsDir: options.modelsDir, catalog: options.catalog });
   const cacheDir = resolveCacheDir(options.cacheDir);
-  const handleOf = (id: string): ModelHandle => {
-    const catalog = catalogOf();
-    const entry = findEntry(catalog, id);
-    if (entry === undefined) return importedModelHandle(id, cacheDir) ?? unknownModel(catalog, id);
-    return {
-      id,
-      checkpointPath: checkpointPathOf(entry, catalog, cacheDir),
-      entry,
-      imgRange: entry.imgRange,
-    };
-  };
   if (options.model !== undefined) {
-    const handle: ModelHandle = looksLikeFile(options.model)
-      ? {
-          id: basename(options.model),
-          checkpointPath: resolvePath(options.model),
-          entry: undefined,
-          imgRange: undefined,
-        }
-      : handleOf(options.model);
-    const model = await loadModel(handle);
-    return { primary: model, byScale: new Map([[model.config.upscale, model]]) };
+    const model = await loadModel(await namedModel(options.model, options, cacheDir));
+    return { primary: model, byScale: new Map([[model.config.upscale, model]]), tip: undefined };
   }
-  const catalog = catalogOf();
+  const catalog = loadCatalog({ modelsDir: options.modelsDir, catalog: options.catalog });
   const defaultId = catalog.defaults[options.task];
   if (defaultId === undefined) {
     const candidates = catalog.models.filter((m) => m.task === options.task).map((m) => m.id);
@@ -85,12 +103,28 @@ export async function availableModels(options: ResolvedUpscalerOptions): Promise
         'after `swinup models pull <id>`',
     );
   }
-  const primary = await loadModel(handleOf(defaultId));
+  const handleOf = (entry: CatalogEntry) => catalogHandle(entry, catalog, cacheDir);
+  const installed = rankModels(
+    catalog.models.filter((m) => m.task === options.task && isInstalled(m, catalog, cacheDir)),
+  );
+  const fallback = findEntry(catalog, defaultId);
+  // A default that is not a catalog entry is an imported model: it runs as it is.
+  const chosen = fallback && (installed.find((m) => m.scale === fallback.scale) ?? fallback);
+  const primary = await loadModel(
+    chosen === undefined
+      ? (importedModelHandle(defaultId, cacheDir) ?? unknownModel(catalog, defaultId))
+      : handleOf(chosen),
+  );
   const byScale = new Map<number, LoadedModel>([[primary.config.upscale, primary]]);
-  // Other installed models of the task can serve scales the default lacks (×8 as ×4 then ×2).
-  for (const entry of catalog.models) {
-    if (entry.task !== options.task || entry.scale <= 1 || byScale.has(entry.scale)) continue;
-    if (isInstalled(entry, catalog, cacheDir)) byScale.set(entry.scale, await loadModel(handleOf(entry.id)));
+  // Other installed models of the task serve scales the primary lacks (×8 as ×4 then ×2): the best of each.
+  for (const entry of installed) {
+    if (entry.scale > 1 && !byScale.has(entry.scale))
+      byScale.set(entry.scale, await loadModel(handleOf(entry)));
   }
-  return { primary, byScale };
+  // No tip offline: it asks for a download.
+  const tip =
+    chosen !== undefined && chosen === fallback && !options.offline
+      ? betterModelTip(chosen, catalog.models, (m) => isInstalled(m, catalog, cacheDir))
+      : undefined;
+  return { primary, byScale, tip };
 }

@@ -13,6 +13,7 @@ import {
   supportsSixteenBit,
 } from '../io/image-codec.js';
 import { resolveCacheDir } from '../models/cache-dir.js';
+import { logTipOnce } from '../models/model-tip.js';
 import {
   type ResolvedUpscaleOptions,
   type ResolvedUpscalerOptions,
@@ -220,7 +221,8 @@ export async function closeUpscalers(upscalers: Iterable<Promise<Upscaler>>): Pr
  */
 export async function createUpscaler(options: UpscalerOptions = {}): Promise<Upscaler> {
   const resolved = resolveUpscalerOptions(options, process.env);
-  const { primary, byScale } = await availableModels(resolved);
+  const { primary, byScale, tip } = await availableModels(resolved);
+  logTipOnce(resolved.logger, tip);
   const upscaler = new SwinupUpscaler(resolved, byScale, primary);
   await upscaler.warm();
   return upscaler;

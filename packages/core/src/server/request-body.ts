@@ -1,18 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { SwinupError } from '@swinup/core';
+import { SwinupError } from '../errors.js';
 import { HttpError } from './http-error.js';
 
 /**
  * Buffers the request body up to `limit` bytes. Past the limit it stops keeping data but keeps reading,
- * so the 413 can be answered on a connection that is still healthy.
+ * so the 413 can be answered on a connection that is still healthy. `noun` names the server in the message.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, noun = 'the server'): Promise<Buffer> {
   const tooLarge = () =>
-    new HttpError(
-      413,
-      'BODY_TOO_LARGE',
-      `the image is larger than the bridge accepts (${formatBytes(limit)})`,
-    );
+    new HttpError(413, 'BODY_TOO_LARGE', `the image is larger than ${noun} accepts (${formatBytes(limit)})`);
   if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     let chunks: Buffer[] | undefined = [];

@@ -1,10 +1,10 @@
-import { SwinupError } from '@swinup/core';
-import type { QueueStats } from '../messages.js';
+import { SwinupError } from '../errors.js';
+import type { QueueStats } from './server-types.js';
 
 /** Thrown when a job arrives while the queue already holds as many waiting jobs as it may. */
 export class QueueFullError extends Error {
-  constructor(limit: number) {
-    super(`the bridge already has ${limit} images waiting; try again when some are done`);
+  constructor(limit: number, noun = 'the server') {
+    super(`${noun} already has ${limit} images waiting; try again when some are done`);
     this.name = 'QueueFullError';
   }
 }
@@ -21,10 +21,12 @@ export class JobQueue {
   /**
    * @param concurrency - jobs that run at the same time (at least 1).
    * @param maxWaiting - jobs that may wait for a slot; one more is refused with {@link QueueFullError}.
+   * @param noun - how {@link QueueFullError}'s message names the server, e.g. `the bridge`.
    */
   constructor(
     readonly concurrency: number,
     readonly maxWaiting: number,
+    readonly noun = 'the server',
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new RangeError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
@@ -54,7 +56,8 @@ export class JobQueue {
       this.#running++;
       return Promise.resolve();
     }
-    if (this.#waiting.length >= this.maxWaiting) return Promise.reject(new QueueFullError(this.maxWaiting));
+    if (this.#waiting.length >= this.maxWaiting)
+      return Promise.reject(new QueueFullError(this.maxWaiting, this.noun));
     return new Promise((resolve, reject) => {
       const start = () => {
         signal.removeEventListener('abort', leave);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { OutputFormat, UpscaleOptions } from '@swinup/core';
-import { checkUpscaleSettings, toUpscaleOptions } from '@swinup/core/adapter';
+import { checkUpscaleSettings, toUpscaleOptions } from '../adapter/upscale-settings.js';
+import type { OutputFormat, UpscaleOptions } from '../options.js';
 import { HttpError } from './http-error.js';
 
 const QUERY_KEYS = ['scale', 'width', 'height', 'format', 'quality', 'job'];

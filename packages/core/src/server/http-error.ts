@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { SwinupError, type SwinupErrorCode } from '@swinup/core';
+import { SwinupError, type SwinupErrorCode } from '../errors.js';
 import { QueueFullError } from './job-queue.js';
 
 /** An answer other than 200, with the code and message the client shows. */
@@ -23,13 +23,13 @@ const STATUS_OF_CODE: Partial<Record<SwinupErrorCode, number>> = {
 };
 
 /** The answer for an error, or undefined when nobody is left to answer (the client went away). */
-export function httpErrorOf(error: unknown, closing: boolean): HttpError | undefined {
+export function httpErrorOf(error: unknown, closing: boolean, noun = 'the server'): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (error instanceof QueueFullError)
     return new HttpError(503, 'QUEUE_FULL', error.message, { 'Retry-After': '5' });
   if (error instanceof SwinupError) {
     if (error.code === 'ABORTED')
-      return closing ? new HttpError(503, 'SHUTTING_DOWN', 'the bridge is shutting down') : undefined;
+      return closing ? new HttpError(503, 'SHUTTING_DOWN', `${noun} is shutting down`) : undefined;
     return new HttpError(STATUS_OF_CODE[error.code] ?? 500, error.code, error.message);
   }
   return new HttpError(500, 'INTERNAL', error instanceof Error ? error.message : String(error));
