@@ -213,7 +213,7 @@ describe('swinup studio in headless Chromium', () => {
     await page.selectOption('#scale', 'width');
     await page.getByLabel('Width (px)').fill('100');
     await page.selectOption('#format', 'jpeg');
-    await page.getByLabel('JPEG quality').fill('80');
+    await page.getByLabel('Quality', { exact: true }).fill('80');
     await page.setInputFiles('#files', BIRD);
     const result = page.locator('#results > li').last().locator('[data-testid="result"]');
     await result.waitFor({ timeout: 120_000 });
@@ -226,6 +226,23 @@ describe('swinup studio in headless Chromium', () => {
       )
       .toEqual([100, 100]);
     expect(await result.locator('a[download]').getAttribute('download')).toBe('birdx4@100w.jpg');
+  });
+
+  it('offers the installed models in a labelled select, the default chosen', async () => {
+    const select = page.getByLabel('Model', { exact: true });
+    await expect.poll(() => select.locator('option').count()).toBeGreaterThan(0);
+    const options = await select.locator('option').allTextContents();
+    expect(options.some((text) => /^swinup-s-x4 — ×4( — Set5 \d+\.\d\d dB)?$/.test(text))).toBe(true);
+    expect(await select.inputValue()).toBe('swinup-s-x4');
+  });
+
+  it('writes WebP when chosen', async () => {
+    await page.selectOption('#scale', '2');
+    await page.selectOption('#format', 'webp');
+    await page.setInputFiles('#files', BIRD);
+    const result = page.locator('#results > li').last().locator('[data-testid="result"]');
+    await result.waitFor({ timeout: 120_000 });
+    expect(await result.locator('a[download]').getAttribute('download')).toMatch(/\.webp$/);
   });
 
   it('tells a page opened without its token what to open instead', async () => {

@@ -98,6 +98,7 @@ export async function studioCommand(
       staticDir: STUDIO_PAGE_DIR,
       upscaler: device === undefined ? {} : { device: device as Device },
       logger,
+      modelChoice: true,
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {

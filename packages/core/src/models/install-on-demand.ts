@@ -25,15 +25,20 @@ export interface OnDemandOptions {
 const OFFLINE_REASON =
   'and offline mode is on (SWINUP_OFFLINE, --offline or the offline option), so it was not downloaded';
 
+/** The refusal of offline mode to download a catalog model that is not installed. */
+export function offlineRefusal(entry: CatalogEntry, catalog: Catalog, cacheDir: string): Error {
+  return notInstalled(
+    { id: entry.id, checkpointPath: checkpointPathOf(entry, catalog, cacheDir) },
+    OFFLINE_REASON,
+  );
+}
+
 /** Makes sure a catalog model's checkpoint is on disk: bundled and installed ones are; others are pulled. */
 export async function installOnDemand(entry: CatalogEntry, options: OnDemandOptions): Promise<void> {
   const { catalog, cacheDir, logger } = options;
   if (entry.source.kind === 'bundled' || isInstalled(entry, catalog, cacheDir)) return;
   if (options.offline) {
-    throw notInstalled(
-      { id: entry.id, checkpointPath: checkpointPathOf(entry, catalog, cacheDir) },
-      OFFLINE_REASON,
-    );
+    throw offlineRefusal(entry, catalog, cacheDir);
   }
   const url = modelDownloadUrl(entry);
   const report = options.onDownload ?? loggedProgress(logger, entry.id, url);

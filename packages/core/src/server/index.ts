@@ -16,8 +16,12 @@ export { checkResultSize, headerSize } from './result-size.js';
 export type {
   ErrorResponse,
   HealthResponse,
+  InstalledModel,
   JobProgress,
+  ModelChoiceResponse,
   ModelsResponse,
+  PullableModel,
+  PullProgress,
   QueueStats,
 } from './server-types.js';
 export { upscaleRequestOf } from './upscale-request.js';

@@ -28,6 +28,44 @@ export interface ModelsResponse {
   }[];
 }
 
+/** An installed model in {@link ModelChoiceResponse}. */
+export interface InstalledModel {
+  readonly id: string;
+  readonly scale: number;
+  readonly title: string;
+  /** Set5 Y-PSNR in dB, published or measured; null when unknown. */
+  readonly set5YPsnr: number | null;
+}
+
+/** A catalog model that is not installed, in {@link ModelChoiceResponse}. */
+export interface PullableModel extends InstalledModel {
+  /** Download size in bytes, null when the catalog does not say. */
+  readonly size: number | null;
+  /** The pull started by `POST /models/{id}/pull`, if any. */
+  readonly pull: PullProgress | null;
+}
+
+/** `GET /models` answer of a server with model choice (`swinup studio`). */
+export interface ModelChoiceResponse extends ModelsResponse {
+  /** Native scale of the default model. */
+  readonly scale: number;
+  /** Offline mode: nothing can be pulled. */
+  readonly offline: boolean;
+  /** Installed `sr` models, any of which `POST /upscale?model=` takes. */
+  readonly installed: readonly InstalledModel[];
+  /** Catalog models that `POST /models/{id}/pull` can download. */
+  readonly available: readonly PullableModel[];
+}
+
+/** `POST`/`GET /models/{id}/pull` answer: a model download's progress. */
+export interface PullProgress {
+  readonly state: 'running' | 'done' | 'failed';
+  readonly done: number;
+  readonly total: number | null;
+  /** Why a failed pull failed. */
+  readonly error: string | null;
+}
+
 /** `GET /jobs/{id}` answer: a job's progress while it is queued or running. */
 export interface JobProgress {
   readonly state: 'queued' | 'running';

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UpscalerPool } from '../adapter/upscaler-pool.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { loadCatalog } from '../models/model-catalog.js';
 import type { UpscalerOptions } from '../options.js';
 import { corsHeaders, refusalOf } from './access-policy.js';
 import { HttpError, httpErrorOf } from './http-error.js';
 import { JobQueue } from './job-queue.js';
+import { ModelChoice, pullPathId } from './model-routes.js';
 import { bearerToken, createPairingToken, MIN_TOKEN_LENGTH, tokenMatches } from './pairing-token.js';
 import { readBody } from './request-body.js';
 import { checkResultSize } from './result-size.js';
@@ -14,6 +16,7 @@ import type {
   HealthResponse,
   JobProgress,
   ModelsResponse,
+  PullProgress,
   QueueStats,
 } from './server-types.js';
 import { serveStatic } from './static-files.js';
@@ -66,6 +69,12 @@ export interface UpscaleServerOptions {
   upscaler?: Omit<UpscalerOptions, 'maxOutputPixels' | 'logger'>;
   /** Receives request and job notes; silent by default. */
   logger?: Logger;
+  /**
+   * Lets clients choose the model (`POST /upscale?model=`, one upscaler per model), pull catalog models
+   * (`POST /models/{id}/pull`) and ask for WebP and AVIF; `GET /models` then lists installed and pullable
+   * models. Off by default (the bridge); `swinup studio` turns it on.
+   */
+  modelChoice?: boolean;
 }
 
 /** A running upscale server. */
@@ -101,12 +110,17 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const queue = new JobQueue(options.concurrency ?? 1, options.maxWaiting ?? DEFAULT_MAX_WAITING, noun);
   // Loaded here, not at import, so importing the server module does not load ONNX Runtime.
-  const { createUpscaler } = await import('../upscaler/upscaler.js');
-  const upscaler = await createUpscaler({
-    ...options.upscaler,
-    maxOutputPixels: maxPixels,
+  const { model: defaultModel, resultCacheDir, ...upscalerOptions } = options.upscaler ?? {};
+  const pool = new UpscalerPool({
+    upscaler: { ...upscalerOptions, maxOutputPixels: maxPixels },
+    resultCacheDir,
     logger,
   });
+  const upscaler = await pool.upscaler(defaultModel).catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
+  });
+  const choice = options.modelChoice === true ? new ModelChoice(options.upscaler) : undefined;
   const jobs = new Map<string, { progress: JobProgress; controller: AbortController }>();
   let port = 0;
   let allowedOrigins: readonly string[] = [];
@@ -121,15 +135,23 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
     queue: queue.stats,
   });
 
-  const models = (): ModelsResponse => ({
-    active: upscaler.model,
-    models: loadCatalog()
-      .models.filter((entry) => entry.scale > 1)
-      .map(({ id, title, task, scale }) => ({ id, title, task, scale })),
-  });
+  const models = (): ModelsResponse =>
+    choice?.listing(upscaler.model, upscaler.scale) ?? {
+      active: upscaler.model,
+      models: loadCatalog()
+        .models.filter((entry) => entry.scale > 1)
+        .map(({ id, title, task, scale }) => ({ id, title, task, scale })),
+    };
 
   async function upscale(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-    const { options: upscaleOptions, jobId } = upscaleRequestOf(query);
+    const {
+      options: upscaleOptions,
+      jobId,
+      model,
+    } = upscaleRequestOf(query, {
+      modelChoice: choice !== undefined,
+    });
+    if (model !== undefined && model !== upscaler.model) choice?.requireInstalled(model);
     if (jobs.has(jobId)) throw new HttpError(409, 'JOB_EXISTS', `job ${jobId} is already in progress`);
     const controller = new AbortController();
     // 'close' before the answer is written means the client went away: its job is cancelled.
@@ -140,11 +162,12 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
     jobs.set(jobId, { progress, controller });
     try {
       const body = await readBody(req, maxBodyBytes, noun);
-      checkResultSize(body, upscaleOptions, { maxPixels, defaultScale: upscaler.scale, noun });
+      const chosen = model === undefined || model === upscaler.model ? upscaler : await pool.upscaler(model);
+      checkResultSize(body, upscaleOptions, { maxPixels, defaultScale: chosen.scale, noun });
       const started = Date.now();
       const result = await queue.run(() => {
         progress.state = 'running';
-        return upscaler.upscale(body, {
+        return chosen.upscale(body, {
           ...upscaleOptions,
           format: upscaleOptions.format ?? (isJpeg(body) ? 'jpeg' : 'png'),
           signal: controller.signal,
@@ -182,6 +205,12 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
       allow('GET');
       return sendJson(res, 200, models());
     }
+    const pullId = choice === undefined ? undefined : pullPathId(url.pathname);
+    if (choice !== undefined && pullId !== undefined) {
+      if (method === 'POST') return sendJson(res, 202, choice.startPull(pullId));
+      allow('GET');
+      return sendJson(res, 200, choice.progress(pullId));
+    }
     if (url.pathname.startsWith('/jobs/')) {
       allow('GET');
       // Job ids are letters, digits, _ and -, so the path needs no decoding.
@@ -204,7 +233,12 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
   async function page(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (options.staticDir === undefined) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    if (API_ROUTES.includes(url.pathname) || url.pathname.startsWith('/jobs/')) return false;
+    if (
+      API_ROUTES.includes(url.pathname) ||
+      url.pathname.startsWith('/jobs/') ||
+      pullPathId(url.pathname) !== undefined
+    )
+      return false;
     return serveStatic(options.staticDir, url.pathname, req.method, res);
   }
 
@@ -259,7 +293,8 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
       resolve();
     });
   }).catch(async (error: unknown) => {
-    await upscaler.close();
+    choice?.close();
+    await pool.close();
     throw error;
   });
   port = (server.address() as AddressInfo).port;
@@ -285,7 +320,8 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
         const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await stopped;
         clearTimeout(cut);
-        await upscaler.close();
+        choice?.close();
+        await pool.close();
       })();
       return closed;
     },
@@ -304,7 +340,7 @@ function isJpeg(bytes: Uint8Array): boolean {
 function sendJson(
   res: ServerResponse,
   status: number,
-  body: HealthResponse | ModelsResponse | JobProgress | ErrorResponse,
+  body: HealthResponse | ModelsResponse | JobProgress | PullProgress | ErrorResponse,
   headers: OutgoingHttpHeaders = {},
 ): void {
   const text = JSON.stringify(body);

@@ -15,6 +15,27 @@ interface JobProgress {
   readonly tilesTotal: number;
 }
 
+interface ModelRow {
+  readonly id: string;
+  readonly scale: number;
+  readonly title: string;
+  readonly set5YPsnr: number | null;
+}
+
+interface PullProgress {
+  readonly state: 'running' | 'done' | 'failed';
+  readonly done: number;
+  readonly total: number | null;
+  readonly error: string | null;
+}
+
+interface ModelChoice {
+  readonly active: string;
+  readonly offline: boolean;
+  readonly installed: readonly ModelRow[];
+  readonly available: readonly (ModelRow & { readonly size: number | null })[];
+}
+
 interface Done {
   readonly name: string;
   readonly bytes: Uint8Array;
@@ -63,6 +84,9 @@ const widthLabel = element<HTMLLabelElement>('width-label');
 const formatSelect = element<HTMLSelectElement>('format');
 const qualityInput = element<HTMLInputElement>('quality');
 const downloadAll = element<HTMLButtonElement>('download-all');
+const modelSelect = element<HTMLSelectElement>('model');
+const pullable = element<HTMLElement>('pullable');
+const pullableList = element<HTMLUListElement>('pullable-list');
 const done = new Map<HTMLElement, Done>();
 
 function showPageError(message: string): void {
@@ -102,10 +126,73 @@ async function connect(): Promise<void> {
     }
     const health = (await response.json()) as { model: string; scale: number; device: string };
     status.textContent = `Model ${health.model} (×${health.scale}) on ${health.device}.`;
+    await loadModels();
   } catch {
     status.textContent = 'Not connected.';
     showPageError('The studio server does not answer; is "swinup studio" still running?');
   }
+}
+
+/** A model's line in the select: `id — ×S — Set5 NN.NN dB`. */
+function modelLabel(model: ModelRow): string {
+  const quality = model.set5YPsnr === null ? '' : ` — Set5 ${model.set5YPsnr.toFixed(2)} dB`;
+  return `${model.id} — ×${model.scale}${quality}`;
+}
+
+/** Fills the model select (keeping the choice) and the list of models that can be pulled. */
+async function loadModels(): Promise<void> {
+  const response = await fetch('/models', { headers: headers() });
+  if (!response.ok) {
+    showPageError(await messageOf(response));
+    return;
+  }
+  const choice = (await response.json()) as ModelChoice;
+  const kept = modelSelect.value;
+  modelSelect.replaceChildren(
+    ...choice.installed.map((model) => create('option', { value: model.id }, modelLabel(model))),
+  );
+  const ids = choice.installed.map((model) => model.id);
+  modelSelect.value = kept !== '' && ids.includes(kept) ? kept : choice.active;
+  pullableList.replaceChildren(
+    ...choice.available.map((model) => {
+      const size = model.size === null ? '' : ` (${(model.size / 1e6).toFixed(1)} MB)`;
+      const item = create('li', {}, `${modelLabel(model)}${size} `);
+      const button = create('button', { type: 'button', 'aria-label': `Pull ${model.id}` }, 'Pull');
+      const note = create('span', { role: 'status' });
+      button.addEventListener('click', () => void pull(model.id, button, note));
+      item.append(button, note);
+      return item;
+    }),
+  );
+  pullable.hidden = choice.offline || choice.available.length === 0;
+}
+
+/** Pulls a model, showing its progress, then adds it to the select. */
+async function pull(id: string, button: HTMLButtonElement, note: HTMLElement): Promise<void> {
+  button.disabled = true;
+  const path = `/models/${encodeURIComponent(id)}/pull`;
+  let response = await fetch(path, { method: 'POST', headers: headers() });
+  while (response.ok) {
+    const progress = (await response.json()) as PullProgress;
+    if (progress.state === 'done') {
+      note.textContent = 'Installed.';
+      await loadModels();
+      return;
+    }
+    if (progress.state === 'failed') {
+      note.textContent = progress.error ?? 'The download failed.';
+      button.disabled = false;
+      return;
+    }
+    note.textContent =
+      progress.total === null
+        ? `${(progress.done / 1e6).toFixed(1)} MB`
+        : `${Math.floor((100 * progress.done) / Math.max(1, progress.total))} %`;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    response = await fetch(path, { headers: headers() });
+  }
+  note.textContent = await messageOf(response);
+  button.disabled = false;
 }
 
 function syncControls(): void {
@@ -129,6 +216,7 @@ function query(jobId: string): { search: URLSearchParams; label: string } {
     search.set('scale', scaleSelect.value);
     label = `${scaleSelect.value}x`;
   }
+  if (modelSelect.value !== '') search.set('model', modelSelect.value);
   if (formatSelect.value !== '') search.set('format', formatSelect.value);
   if (formatSelect.value !== 'png' && qualityInput.value.trim() !== '')
     search.set('quality', qualityInput.value.trim());
@@ -137,7 +225,8 @@ function query(jobId: string): { search: URLSearchParams; label: string } {
 
 function outputName(input: string, label: string, type: string): string {
   const stem = input.replace(/\.[^.]*$/, '') || 'image';
-  const extension = type === 'image/jpeg' ? 'jpg' : type === 'image/webp' ? 'webp' : 'png';
+  const extension =
+    type === 'image/jpeg' ? 'jpg' : type === 'image/webp' ? 'webp' : type === 'image/avif' ? 'avif' : 'png';
   return `${stem}@${label}.${extension}`;
 }
 
