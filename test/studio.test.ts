@@ -172,6 +172,12 @@ describe('swinup studio in headless Chromium', () => {
   });
 
   it('shows how far a job is and cancels it', async () => {
+    const jobRequests: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith('/jobs/')) jobRequests.push(pathname);
+    };
+    page.on('request', onRequest);
     await page.selectOption('#scale', '8');
     await page.setInputFiles('#files', BABY);
     const item = page.locator('#results > li').last();
@@ -182,6 +188,10 @@ describe('swinup studio in headless Chromium', () => {
     await item.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => item.locator('.error').textContent()).toBe('babyx4.png: cancelled.');
     expect(await item.locator('[data-testid="result"]').count()).toBe(0);
+    page.off('request', onRequest);
+    // The progress came from the event stream, not from polling.
+    expect(jobRequests.some((path) => /^\/jobs\/[^/]+\/events$/.test(path))).toBe(true);
+    expect(jobRequests.filter((path) => /^\/jobs\/[^/]+$/.test(path))).toEqual([]);
   });
 
   it('names the error of a damaged file in words', async () => {

@@ -68,23 +68,8 @@ export type UiToMain =
   | { readonly type: 'cancel' }
   | { readonly type: 'close' };
 
-/** `GET /health` answer. */
-export interface HealthResponse {
-  readonly ok: true;
-  readonly version: string;
-  /** Default model and its native scale. */
-  readonly model: string;
-  readonly scale: number;
-  readonly device: string;
-  readonly queue: QueueStats;
-}
-
-/** Load of the bridge's job queue. */
-export interface QueueStats {
-  readonly running: number;
-  readonly waiting: number;
-  readonly concurrency: number;
-}
+/** `GET /health` answer and the job queue's load: the shared server's own types. */
+export type { HealthResponse, QueueStats } from '@swinup/core/server';
 
 /** `GET /models` answer: the catalog's super-resolution models. */
 export interface ModelsResponse {

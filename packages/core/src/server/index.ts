@@ -1,6 +1,6 @@
 /**
  * `@swinup/core/server`: the loopback upscale server that `swinup studio` and the Figma bridge share — token
- * check, Host and Origin policy, body and result limits, the job queue and the `/upscale`, `/jobs/{id}`,
+ * check, Host and Origin policy, body and result limits, the job queue and the `/upscale`, `/jobs/{id}`, `/jobs/{id}/events`,
  * `/health` and `/models` routes. Importing it does not load ONNX Runtime until a server starts.
  * @packageDocumentation
  */
@@ -17,6 +17,7 @@ export type {
   ErrorResponse,
   HealthResponse,
   InstalledModel,
+  JobEnd,
   JobProgress,
   ModelChoiceResponse,
   ModelsResponse,

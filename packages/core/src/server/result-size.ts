@@ -1,4 +1,5 @@
 import type { UpscaleOptions } from '../options.js';
+import { targetSize } from '../upscaler/size-plan.js';
 import { HttpError } from './http-error.js';
 
 /** Width and height of an image as shown, i.e. after its EXIF orientation. */
@@ -108,17 +109,8 @@ export function checkResultSize(image: Uint8Array, options: UpscaleOptions, limi
   const source = headerSize(image);
   if (source === undefined) return;
   const { width: w, height: h } = source;
-  let width: number;
-  let height: number;
-  if (options.width !== undefined || options.height !== undefined) {
-    // One side given: the other keeps the aspect ratio, rounded as the core does.
-    width = options.width ?? Math.max(1, Math.round((w * (options.height as number)) / h));
-    height = options.height ?? Math.max(1, Math.round((h * (options.width as number)) / w));
-  } else {
-    const scale = options.scale ?? limits.defaultScale;
-    width = w * scale;
-    height = h * scale;
-  }
+  // The same size the upscaler will plan, so the refusal names exactly what would be made.
+  const [width, height] = targetSize(w, h, { ...options, defaultScale: limits.defaultScale });
   if (width * height <= limits.maxPixels) return;
   throw new HttpError(
     422,

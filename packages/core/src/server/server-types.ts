@@ -73,6 +73,15 @@ export interface JobProgress {
   readonly tilesTotal: number;
 }
 
+/**
+ * The last event of `GET /jobs/{id}/events`: `done` with the result's size, `error` with the answer's code
+ * and message, or `cancelled`. Progress events carry a {@link JobProgress}.
+ */
+export type JobEnd =
+  | { readonly kind: 'done'; readonly width: number; readonly height: number; readonly format: string }
+  | { readonly kind: 'error'; readonly error: { readonly code: string; readonly message: string } }
+  | { readonly kind: 'cancelled' };
+
 /** Body of every error answer. */
 export interface ErrorResponse {
   readonly error: {

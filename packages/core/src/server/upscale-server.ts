@@ -6,6 +6,7 @@ import { loadCatalog } from '../models/model-catalog.js';
 import type { UpscalerOptions } from '../options.js';
 import { corsHeaders, refusalOf } from './access-policy.js';
 import { HttpError, httpErrorOf } from './http-error.js';
+import { streamJobEvents, TrackedJob } from './job-events.js';
 import { JobQueue } from './job-queue.js';
 import { ModelChoice, pullPathId } from './model-routes.js';
 import { bearerToken, createPairingToken, MIN_TOKEN_LENGTH, tokenMatches } from './pairing-token.js';
@@ -14,6 +15,7 @@ import { checkResultSize } from './result-size.js';
 import type {
   ErrorResponse,
   HealthResponse,
+  JobEnd,
   JobProgress,
   ModelsResponse,
   PullProgress,
@@ -96,9 +98,10 @@ export interface UpscaleServer {
 const API_ROUTES = ['/health', '/models', '/upscale'];
 
 /**
- * Starts an upscale server: loads the model, then serves `GET /health`, `GET /models`, `GET /jobs/{id}` and
- * `POST /upscale` on 127.0.0.1 only, and `staticDir`'s files when given. Every API request but a CORS
- * preflight (which browsers send without credentials, and which does nothing) needs the token.
+ * Starts an upscale server: loads the model, then serves `GET /health`, `GET /models`, `GET /jobs/{id}`,
+ * `GET /jobs/{id}/events` (the job's progress as server-sent events) and `POST /upscale` on 127.0.0.1 only,
+ * and `staticDir`'s files when given. Every API request but a CORS preflight (which browsers send without
+ * credentials, and which does nothing) needs the token.
  */
 export async function startUpscaleServer(options: UpscaleServerOptions): Promise<UpscaleServer> {
   const token = options.token ?? createPairingToken();
@@ -121,7 +124,7 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
     throw error;
   });
   const choice = options.modelChoice === true ? new ModelChoice(options.upscaler) : undefined;
-  const jobs = new Map<string, { progress: JobProgress; controller: AbortController }>();
+  const jobs = new Map<string, TrackedJob>();
   let port = 0;
   let allowedOrigins: readonly string[] = [];
   let closing = false;
@@ -153,25 +156,26 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
     });
     if (model !== undefined && model !== upscaler.model) choice?.requireInstalled(model);
     if (jobs.has(jobId)) throw new HttpError(409, 'JOB_EXISTS', `job ${jobId} is already in progress`);
-    const controller = new AbortController();
+    const job = new TrackedJob();
+    const { controller } = job;
     // 'close' before the answer is written means the client went away: its job is cancelled.
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    const progress = { state: 'queued' as JobProgress['state'], tilesDone: 0, tilesTotal: 0 };
-    jobs.set(jobId, { progress, controller });
+    jobs.set(jobId, job);
+    let end: JobEnd = { kind: 'cancelled' };
     try {
       const body = await readBody(req, maxBodyBytes, noun);
       const chosen = model === undefined || model === upscaler.model ? upscaler : await pool.upscaler(model);
       checkResultSize(body, upscaleOptions, { maxPixels, defaultScale: chosen.scale, noun });
       const started = Date.now();
       const result = await queue.run(() => {
-        progress.state = 'running';
+        job.update({ state: 'running' });
         return chosen.upscale(body, {
           ...upscaleOptions,
           format: upscaleOptions.format ?? (isJpeg(body) ? 'jpeg' : 'png'),
           signal: controller.signal,
-          onProgress: (p) => Object.assign(progress, p),
+          onProgress: (p) => job.update(p),
         });
       }, controller.signal);
       if (controller.signal.aborted) return;
@@ -186,8 +190,20 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
         'X-Swinup-Height': result.info.height,
       });
       res.end(result.data);
+      end = {
+        kind: 'done',
+        width: result.info.width,
+        height: result.info.height,
+        format: result.info.format,
+      };
+    } catch (error) {
+      const failure = httpErrorOf(error, closing, noun);
+      if (failure !== undefined && !controller.signal.aborted)
+        end = { kind: 'error', error: { code: failure.code, message: failure.message } };
+      throw error;
     } finally {
       jobs.delete(jobId);
+      job.end(end);
     }
   }
 
@@ -214,8 +230,11 @@ export async function startUpscaleServer(options: UpscaleServerOptions): Promise
     if (url.pathname.startsWith('/jobs/')) {
       allow('GET');
       // Job ids are letters, digits, _ and -, so the path needs no decoding.
-      const job = jobs.get(url.pathname.slice('/jobs/'.length));
+      const rest = url.pathname.slice('/jobs/'.length);
+      const events = rest.endsWith('/events');
+      const job = jobs.get(events ? rest.slice(0, -'/events'.length) : rest);
       if (job === undefined) throw new HttpError(404, 'JOB_NOT_FOUND', 'no such job is queued or running');
+      if (events) return streamJobEvents(job, res);
       return sendJson(res, 200, job.progress);
     }
     if (url.pathname === '/upscale') {

@@ -1,6 +1,7 @@
 /**
  * The swinup studio page: sends dropped, pasted or chosen images to the studio's `/upscale` with the token
- * from the address's fragment, shows each job's progress from `/jobs/{id}`, and each result in a
+ * from the address's fragment, shows each job's progress from the `/jobs/{id}/events` stream (polling `/jobs/{id}`
+ * if it fails), and each result in a
  * before/after view (zoom to 1:1, panning) beside a bicubic enlargement.
  */
 import { zipSync } from 'fflate';
@@ -230,6 +231,52 @@ function outputName(input: string, label: string, type: string): string {
   return `${stem}@${label}.${extension}`;
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const FINAL_EVENTS = new Set(['done', 'error', 'cancelled']);
+
+/**
+ * Reads a job's `text/event-stream`, calling `onProgress` for each `progress` event; true once a final
+ * event (`done`, `error`, `cancelled`) came, false when the stream ended without one.
+ */
+async function readJobEvents(
+  body: ReadableStream<Uint8Array>,
+  onProgress: (progress: JobProgress) => void,
+): Promise<boolean> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let event = 'message';
+  let data: string[] = [];
+  for (;;) {
+    const { value: chunk, done } = await reader.read();
+    if (done) return false;
+    buffer += decoder.decode(chunk, { stream: true });
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const raw of lines) {
+      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      if (line === '') {
+        if (data.length > 0 && event === 'progress') onProgress(JSON.parse(data.join('\n')) as JobProgress);
+        else if (data.length > 0 && FINAL_EVENTS.has(event)) {
+          await reader.cancel();
+          return true;
+        }
+        event = 'message';
+        data = [];
+      } else if (!line.startsWith(':')) {
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = text;
+        else if (field === 'data') data.push(text);
+      }
+    }
+  }
+}
+
 /** One image's card: progress, cancel, then the result or the error. */
 function upscaleFile(file: File): void {
   const jobId = crypto.randomUUID();
@@ -248,24 +295,53 @@ function upscaleFile(file: File): void {
   const controller = new AbortController();
   let finished = false;
   cancel.addEventListener('click', () => controller.abort());
+  const show = (progress: JobProgress) => {
+    if (finished) return;
+    if (progress.state === 'queued') note.textContent = 'Waiting for the images before it…';
+    else if (progress.tilesTotal > 0) {
+      bar.max = progress.tilesTotal;
+      bar.value = progress.tilesDone;
+      note.textContent = `Tiles ${progress.tilesDone} of ${progress.tilesTotal}`;
+    } else note.textContent = 'Starting…';
+  };
+  /** Asks `/jobs/{id}` every so often: the way when the event stream fails. */
   const poll = async () => {
     while (!finished) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
       if (finished) return;
       try {
         const response = await fetch(`/jobs/${jobId}`, { headers: headers(), signal: controller.signal });
         if (!response.ok || finished) continue;
-        const progress = (await response.json()) as JobProgress;
-        if (progress.state === 'queued') note.textContent = 'Waiting for the images before it…';
-        else if (progress.tilesTotal > 0) {
-          bar.max = progress.tilesTotal;
-          bar.value = progress.tilesDone;
-          note.textContent = `Tiles ${progress.tilesDone} of ${progress.tilesTotal}`;
-        } else note.textContent = 'Starting…';
+        show((await response.json()) as JobProgress);
       } catch {
         return;
       }
     }
+  };
+  /**
+   * Follows `/jobs/{id}/events`. The job is unknown (404) until the upscale request reaches the server, and
+   * again once it has ended, so a 404 is asked again until the upscale answers; any other failure polls.
+   */
+  const follow = async () => {
+    while (!finished) {
+      try {
+        const response = await fetch(`/jobs/${jobId}/events`, {
+          headers: headers(),
+          signal: controller.signal,
+        });
+        if (response.status === 404) {
+          await response.body?.cancel();
+          await sleep(POLL_MS);
+          continue;
+        }
+        if (!response.ok || response.body === null) break;
+        if (await readJobEvents(response.body, show)) return;
+      } catch {
+        if (controller.signal.aborted) return;
+      }
+      break;
+    }
+    await poll();
   };
 
   const fail = (message: string) => {
@@ -275,7 +351,7 @@ function upscaleFile(file: File): void {
   };
 
   void (async () => {
-    void poll();
+    void follow();
     try {
       const response = await fetch(`/upscale?${search}`, {
         method: 'POST',

@@ -22,21 +22,32 @@ export interface SizePlanRequest {
 }
 
 /**
+ * The output size asked for (pure): `width`/`height` (one alone keeps the aspect ratio, rounded), else the
+ * scale, else `defaultScale`.
+ */
+export function targetSize(
+  w: number,
+  h: number,
+  request: Partial<Pick<SizePlanRequest, 'scale' | 'width' | 'height'>> &
+    Pick<SizePlanRequest, 'defaultScale'>,
+): [width: number, height: number] {
+  if (request.width !== undefined || request.height !== undefined) {
+    return [
+      request.width ?? Math.max(1, Math.round((w * (request.height as number)) / h)),
+      request.height ?? Math.max(1, Math.round((h * (request.width as number)) / w)),
+    ];
+  }
+  const scale = request.scale ?? request.defaultScale;
+  return [w * scale, h * scale];
+}
+
+/**
  * Plans an image's output size and passes (pure): `width`/`height` (one keeps the aspect ratio) or a scale;
  * the smallest chain of model passes that reaches it; refused before any work when the largest intermediate
  * result would exceed `maxOutputPixels`.
  */
 export function planSize(w: number, h: number, request: SizePlanRequest): SizePlan {
-  let targetW: number;
-  let targetH: number;
-  if (request.width !== undefined || request.height !== undefined) {
-    targetW = request.width ?? Math.max(1, Math.round((w * (request.height as number)) / h));
-    targetH = request.height ?? Math.max(1, Math.round((h * (request.width as number)) / w));
-  } else {
-    const scale = request.scale ?? request.defaultScale;
-    targetW = w * scale;
-    targetH = h * scale;
-  }
+  const [targetW, targetH] = targetSize(w, h, request);
   const factor = Math.max(targetW / w, targetH / h);
   const plan = request.modelScales.includes(factor)
     ? { passes: [factor], reached: factor }
