@@ -43,6 +43,7 @@ const UPSCALER_VALUES: Record<keyof UpscalerOptions, fc.Arbitrary<unknown>> = {
   resultCacheDir: path,
   offline: fc.boolean(),
   onDownload: fc.constant(() => {}),
+  signal: fc.constant(new AbortController().signal),
   logger: fc.constantFrom(silentLogger, { debug() {}, info() {}, warn() {}, error() {} }),
 };
 
@@ -87,6 +88,7 @@ function expectSoundUpscaler(resolved: ResolvedUpscalerOptions): void {
     expect(typeof resolved.logger[method], `logger.${method}`).toBe('function');
   expect(typeof resolved.offline).toBe('boolean');
   expect(resolved.onDownload === undefined || typeof resolved.onDownload === 'function').toBe(true);
+  expect(resolved.signal === undefined || resolved.signal instanceof AbortSignal).toBe(true);
 }
 
 function expectSoundUpscale(resolved: ResolvedUpscaleOptions): void {

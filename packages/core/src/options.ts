@@ -73,6 +73,8 @@ export interface UpscalerOptions {
   offline?: boolean;
   /** Receives the progress of a named model's download; without it, progress goes to `logger.info`. */
   onDownload?: (progress: ModelDownloadProgress) => void;
+  /** Cancels creating the upscaler: a named model's download stops and its temporary file is removed. */
+  signal?: AbortSignal;
   /** Receives warnings and progress notes; silent by default. */
   logger?: Logger;
 }
@@ -119,6 +121,7 @@ export interface ResolvedUpscalerOptions {
   readonly resultCacheDir: string | undefined;
   readonly offline: boolean;
   readonly onDownload: ((progress: ModelDownloadProgress) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
   readonly logger: Logger;
 }
 
@@ -197,6 +200,13 @@ function callback<T>(option: string, value: unknown): T | undefined {
   return value as T | undefined;
 }
 
+/** An abort signal option: an `AbortSignal` or nothing. */
+function abortSignal(value: unknown): AbortSignal | undefined {
+  if (value !== undefined && !(value instanceof AbortSignal))
+    throw invalidOption('signal', value, 'an AbortSignal');
+  return value;
+}
+
 /** An on/off environment variable; empty or unset is undefined (the default). */
 function envSwitch(name: string, value: string | undefined): boolean | undefined {
   const normalised = value?.trim().toLowerCase();
@@ -251,6 +261,7 @@ export function resolveUpscalerOptions(
     resultCacheDir: folder('resultCacheDir', options.resultCacheDir),
     offline: boolean('offline', options.offline) ?? envOffline ?? false,
     onDownload: callback('onDownload', options.onDownload),
+    signal: abortSignal(options.signal),
     logger: logger(options.logger) ?? silentLogger,
   };
 }
@@ -262,9 +273,6 @@ export function resolveUpscaleOptions(options: UpscaleOptions = {}): ResolvedUps
   const height = integer('height', options.height, 1, 1_000_000);
   if (scale !== undefined && (width !== undefined || height !== undefined)) {
     throw invalidOption('scale', scale, 'either scale or width/height, not both');
-  }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw invalidOption('signal', options.signal, 'an AbortSignal');
   }
   const onProgress = callback<(progress: Progress) => void>('onProgress', options.onProgress);
   return {
@@ -280,7 +288,7 @@ export function resolveUpscaleOptions(options: UpscaleOptions = {}): ResolvedUps
     keepMetadata: boolean('keepMetadata', options.keepMetadata) ?? true,
     alpha: oneOf('alpha', options.alpha, ALPHA_MODES) ?? 'model',
     overwrite: boolean('overwrite', options.overwrite) ?? false,
-    signal: options.signal,
+    signal: abortSignal(options.signal),
     onProgress,
   };
 }

@@ -68,38 +68,19 @@ export type UiToMain =
   | { readonly type: 'cancel' }
   | { readonly type: 'close' };
 
-/** `GET /health` answer and the job queue's load: the shared server's own types. */
-export type { HealthResponse, QueueStats } from '@swinup/core/server';
-
-/** `GET /models` answer: the catalog's super-resolution models. */
-export interface ModelsResponse {
-  /** The model the bridge upscales with. */
-  readonly active: string;
-  readonly models: readonly {
-    readonly id: string;
-    readonly title: string;
-    readonly task: string;
-    readonly scale: number;
-  }[];
-}
-
-/** `GET /jobs/{id}` answer: a job's progress while it is queued or running. */
-export interface JobProgress {
-  readonly state: 'queued' | 'running';
-  readonly tilesDone: number;
-  readonly tilesTotal: number;
-}
+/**
+ * The bridge's HTTP answers (`GET /health`, `GET /models`, `GET /jobs/{id}`, errors): the shared server's own
+ * types, so the plugin reads exactly what the server writes.
+ */
+export type {
+  ErrorResponse,
+  HealthResponse,
+  JobProgress,
+  ModelsResponse,
+  QueueStats,
+} from '@swinup/core/server';
 
 /** One handler per message type: a `switch` that cannot miss a case. */
 export type MessageHandlers<M extends { readonly type: string }> = {
   readonly [K in M['type']]: (message: Extract<M, { readonly type: K }>) => void | Promise<void>;
 };
-
-/** Body of every error answer of the bridge. */
-export interface ErrorResponse {
-  readonly error: {
-    /** A swinup error code (e.g. `IMAGE_TOO_LARGE`) or a bridge one (e.g. `UNAUTHORIZED`). */
-    readonly code: string;
-    readonly message: string;
-  };
-}

@@ -38,9 +38,10 @@ export function numberFlag(name: string, value: string | undefined): number | un
   return n;
 }
 
-/** Exit code for an error: 2 for usage mistakes, 1 otherwise. */
+/** Exit code for an error: 2 for usage mistakes, 130 for Ctrl-C, 1 otherwise. */
 export function exitCodeFor(error: unknown): number {
-  return error instanceof UsageError || (error instanceof SwinupError && error.code === 'INVALID_OPTION')
-    ? 2
-    : 1;
+  if (error instanceof UsageError || (error instanceof SwinupError && error.code === 'INVALID_OPTION'))
+    return 2;
+  // Only Ctrl-C aborts a command: the shell's code for SIGINT.
+  return error instanceof SwinupError && error.code === 'ABORTED' ? 130 : 1;
 }

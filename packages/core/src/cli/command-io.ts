@@ -28,3 +28,18 @@ export function processIO(): CommandIO {
     },
   };
 }
+
+/**
+ * Runs `work` with a signal that the first Ctrl-C aborts, so a download or an output being written removes
+ * its temporary file before the command ends (exit 130); a second Ctrl-C kills as usual.
+ */
+export async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.once('SIGINT', interrupt);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+}

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { useModelChoice } from '../test-support/model-choice-fixture.js';
+import { filesUnder } from '../test-support/model-store-fixture.js';
 import type { CommandIO } from './command-io.js';
 import { main } from './main.js';
 
@@ -14,10 +15,14 @@ beforeAll(async () => {
     .toFile(image);
 });
 
-async function run(argv: string[], interactive = false) {
+async function run(argv: string[], interactive = false, onDrawn: (line: string) => void = () => {}) {
   const err: string[] = [];
   const drawn: string[] = [];
-  const io: CommandIO = { out() {}, err: (l) => err.push(l), progress: (l) => drawn.push(l), interactive };
+  const progress = (line: string) => {
+    drawn.push(line);
+    onDrawn(line);
+  };
+  const io: CommandIO = { out() {}, err: (l) => err.push(l), progress, interactive };
   const code = await main([image, '-o', join(store.cacheDir, 'out.png'), '--overwrite', ...argv], io);
   return { code, err, drawn };
 }
@@ -74,5 +79,23 @@ describe('swinup <image> and the model choice', () => {
       ),
     ]);
     expect(store.requests).toEqual([]);
+  });
+
+  it('stops a download at Ctrl-C: exit 130, nothing installed or left behind, the handler removed', async () => {
+    const before = process.listenerCount('SIGINT');
+    let interrupted = false;
+    // The command's own SIGINT handler is called as the signal would call it, without signalling vitest.
+    const { code, err } = await run(['--model', 'test-official-x4'], true, (line) => {
+      if (interrupted || !/ [1-9]\d*% /.test(line)) return;
+      interrupted = true;
+      (process.listeners('SIGINT').at(-1) as () => void)();
+    });
+    expect(interrupted).toBe(true);
+    expect(code).toBe(130);
+    expect(err).toEqual([
+      expect.stringMatching(/^swinup: download of model "test-official-x4" from .* was interrupted/),
+    ]);
+    expect(filesUnder(store.cacheDir)).toEqual([]);
+    expect(process.listenerCount('SIGINT')).toBe(before);
   });
 });

@@ -11,7 +11,7 @@ import { removeModel } from '../models/remove-model.js';
 import type { VerifyMethod } from '../models/verify-method.js';
 import { verifyModel } from '../models/verify-model.js';
 import { asUsage, UsageError } from './arguments.js';
-import type { CommandIO } from './command-io.js';
+import { type CommandIO, untilInterrupted } from './command-io.js';
 import { progressDrawer } from './download-progress.js';
 
 /** Help text of `swinup models`. */
@@ -60,7 +60,7 @@ export async function modelsCommand(argv: string[], io: CommandIO): Promise<numb
     case 'pull':
       if (args.length === 0)
         throw new UsageError('give the id of a catalog model (see `swinup models list`)');
-      return pull(args, io, options);
+      return untilInterrupted((signal) => pull(args, io, options, signal));
     case 'import': {
       const [file, ...extra] = args;
       if (file === undefined || extra.length > 0) throw new UsageError('give exactly one checkpoint file');
@@ -102,13 +102,14 @@ function installedLabel(row: ModelListing): string {
   return row.origin === 'download' ? 'yes' : row.origin;
 }
 
-async function pull(ids: readonly string[], io: CommandIO, options: ModelStoreOptions): Promise<number> {
+async function pull(
+  ids: readonly string[],
+  io: CommandIO,
+  options: ModelStoreOptions,
+  signal: AbortSignal,
+): Promise<number> {
   const catalog = loadCatalog();
   const entries = ids.map((id) => requireEntry(catalog, id));
-  // Ctrl-C aborts the download so its temporary file is removed; a second Ctrl-C kills as usual.
-  const controller = new AbortController();
-  const interrupt = () => controller.abort();
-  process.once('SIGINT', interrupt);
   try {
     for (const entry of entries) {
       if (!io.interactive && entry.source.kind === 'url') {
@@ -117,7 +118,7 @@ async function pull(ids: readonly string[], io: CommandIO, options: ModelStoreOp
       const result = await pullModel(entry.id, {
         ...options,
         catalog,
-        signal: controller.signal,
+        signal,
         ...(io.interactive ? { onProgress: progressDrawer(entry.id, io) } : {}),
       });
       if (io.interactive) io.progress('');
@@ -131,7 +132,6 @@ async function pull(ids: readonly string[], io: CommandIO, options: ModelStoreOp
     return 0;
   } finally {
     if (io.interactive) io.progress('');
-    process.off('SIGINT', interrupt);
   }
 }
 

@@ -9,7 +9,7 @@ import type { PrecisionChoice } from '../runtime/device-profile.js';
 import type { Device } from '../runtime/execution-provider.js';
 import { createUpscaler } from '../upscaler/upscaler.js';
 import { asUsage, integerFlag, UsageError } from './arguments.js';
-import type { CommandIO } from './command-io.js';
+import { type CommandIO, untilInterrupted } from './command-io.js';
 import { downloadReporter } from './download-progress.js';
 import { expandInputs, sniffFile } from './input-files.js';
 import { EXTENSION_FORMATS, planOutputs } from './output-plan.js';
@@ -75,8 +75,15 @@ function parse(argv: string[]) {
   );
 }
 
-/** `swinup <inputs...>`: upscales a batch; one file's failure does not stop the others. */
-export async function upscaleCommand(argv: string[], io: CommandIO): Promise<number> {
+/**
+ * `swinup <inputs...>`: upscales a batch; one file's failure does not stop the others, Ctrl-C stops the batch
+ * with nothing half-written.
+ */
+export function upscaleCommand(argv: string[], io: CommandIO): Promise<number> {
+  return untilInterrupted((signal) => upscaleBatch(argv, io, signal));
+}
+
+async function upscaleBatch(argv: string[], io: CommandIO, signal: AbortSignal): Promise<number> {
   const { values, positionals } = parse(argv);
   if (positionals.length === 0) throw new UsageError('no input images given');
   const files = await expandInputs(positionals);
@@ -110,6 +117,7 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
     tileOverlap: integerFlag('overlap', values.overlap, 0, 512),
     ...(values.precision === undefined ? {} : { precision: values.precision as PrecisionChoice }),
     maxOutputPixels: integerFlag('max-pixels', values['max-pixels'], 1),
+    signal,
     logger,
   }).finally(() => io.progress(''));
   if (!values.json) {
@@ -138,6 +146,7 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
       try {
         const result = await upscaler.upscaleToFile(file, out, {
           ...imageOptions,
+          signal,
           onProgress: ({ tilesDone, tilesTotal }) =>
             io.progress(`[${index + 1}/${files.length}] ${file}: ${tilesDone}/${tilesTotal} tiles`),
         });
@@ -158,7 +167,8 @@ export async function upscaleCommand(argv: string[], io: CommandIO): Promise<num
       } catch (error) {
         failed++;
         const reported = withFile(error, file);
-        if (reported instanceof SwinupError && reported.code === 'INVALID_OPTION') throw reported;
+        if (signal.aborted || (reported instanceof SwinupError && reported.code === 'INVALID_OPTION'))
+          throw reported;
         io.progress('');
         if (values.json)
           io.out(JSON.stringify({ input: file, ok: false, code: reported.code, error: reported.message }));

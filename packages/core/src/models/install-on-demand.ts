@@ -19,6 +19,8 @@ export interface OnDemandOptions {
   readonly logger: Logger;
   /** Receives the progress, starting with `done: 0`; without it, progress goes to `logger.info`. */
   readonly onDownload: ((progress: ModelDownloadProgress) => void) | undefined;
+  /** Stops the download; its temporary file is removed. */
+  readonly signal: AbortSignal | undefined;
 }
 
 /** Why an offline upscaler did not download a model (completes {@link notInstalled}'s sentence). */
@@ -47,6 +49,7 @@ export async function installOnDemand(entry: CatalogEntry, options: OnDemandOpti
     catalog,
     cacheDir,
     logger,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     onProgress: (progress) => report({ id: entry.id, url, ...progress }),
   });
   if (!result.alreadyInstalled) {

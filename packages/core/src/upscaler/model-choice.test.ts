@@ -80,6 +80,31 @@ describe('a named model that is not installed', () => {
     expect(store.requests).toHaveLength(1);
   });
 
+  it('stops the download when the signal aborts: nothing installed, no temporary file left', async () => {
+    const controller = new AbortController();
+    const error = await failure(
+      upscalerWith({
+        model: 'test-official-x4',
+        signal: controller.signal,
+        onDownload: ({ done }) => done > 0 && controller.abort(),
+      }),
+    );
+    expect(error.code).toBe('ABORTED');
+    expect(error.message).toContain('download of model "test-official-x4"');
+    expect(store.requests).toEqual(['classical_x4_small.pth']);
+    const models = join(store.cacheDir, 'models');
+    expect(
+      existsSync(models)
+        ? readdirSync(models, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+        : [],
+    ).toEqual([]);
+    const aborted = AbortSignal.abort();
+    expect((await failure(upscalerWith({ model: 'test-official-x4', signal: aborted }))).code).toBe(
+      'ABORTED',
+    );
+    expect(store.requests).toHaveLength(1);
+  });
+
   it('reports the download through the logger when there is no onDownload', async () => {
     const { infos } = await upscalerWith({ model: 'test-x2-a' });
     expect(infos[0]).toBe(`downloading model test-x2-a (17.1 MB) from ${store.base}/lightweight_x2.pth`);

@@ -77,8 +77,8 @@ async function namedModel(
   const catalog = loadCatalog({ modelsDir: options.modelsDir, catalog: options.catalog });
   const entry = findEntry(catalog, spec);
   if (entry === undefined) return importedModelHandle(spec, cacheDir) ?? unknownModel(catalog, spec);
-  const { offline, logger, onDownload } = options;
-  await installOnDemand(entry, { catalog, cacheDir, offline, logger, onDownload });
+  const { offline, logger, onDownload, signal } = options;
+  await installOnDemand(entry, { catalog, cacheDir, offline, logger, onDownload, signal });
   return catalogHandle(entry, catalog, cacheDir);
 }
 

@@ -221,6 +221,7 @@ export async function closeUpscalers(upscalers: Iterable<Promise<Upscaler>>): Pr
  */
 export async function createUpscaler(options: UpscalerOptions = {}): Promise<Upscaler> {
   const resolved = resolveUpscalerOptions(options, process.env);
+  throwIfAborted(resolved.signal);
   const { primary, byScale, tip } = await availableModels(resolved);
   logTipOnce(resolved.logger, tip);
   const upscaler = new SwinupUpscaler(resolved, byScale, primary);
