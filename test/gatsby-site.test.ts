@@ -65,6 +65,11 @@ describe('examples/gatsby-site', () => {
   it('builds the page with the upscaled image variants at the requested widths', async () => {
     expect(cold.status, cold.output).toBe(0);
     expect(cold.output).toMatch(INFERENCE);
+    // Through Gatsby's reporter: the model that ran, and the tip naming a better official model to pull.
+    expect(cold.output).toMatch(new RegExp(`${INFERENCE.source} \\(swinup-s-x4\\)`));
+    expect(cold.output).toMatch(
+      /swinup: tip: swinir-lightweight-x4 \(Set5 32\.44 dB vs [\d.]+, [\d.]+ MB\) is available: npx swinup models pull swinir-lightweight-x4\n/,
+    );
     const source = await sharp(join(site, 'src/images/coffee.png')).metadata();
     expect(source.width).toBeLessThanOrEqual(256);
 

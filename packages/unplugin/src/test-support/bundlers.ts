@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { Writable } from 'node:stream';
 import { rspack } from '@rspack/core';
 import * as esbuild from 'esbuild';
 import { rollup } from 'rollup';
-import { build as viteBuild } from 'vite';
+import { createLogger, build as viteBuild } from 'vite';
 import webpack from 'webpack';
 import swinupEsbuild from '../esbuild.js';
 import type { SwinupPluginOptions } from '../index.js';
@@ -53,12 +54,27 @@ async function listFiles(dir: string): Promise<Map<string, Buffer>> {
   return files;
 }
 
+/** A stream that adds each line written to it to `lines`. */
+function lineCollector(lines: string[]): Writable {
+  return new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
+      done();
+    },
+  });
+}
+
 function webpackLike(
   run: typeof webpack | typeof rspack,
   plugin: typeof swinupWebpack | typeof swinupRspack,
   root: string,
   outDir: string,
   options: SwinupPluginOptions,
+  logs: string[] | undefined,
 ): Promise<void> {
   const config = {
     mode: 'production' as const,
@@ -68,7 +84,10 @@ function webpackLike(
     optimization: { minimize: false },
     cache: false,
     plugins: [plugin(options)],
-    infrastructureLogging: { level: 'none' as const },
+    infrastructureLogging:
+      logs === undefined
+        ? { level: 'none' as const }
+        : { level: 'info' as const, colors: false, stream: lineCollector(logs) },
   };
   return new Promise((done, fail) => {
     // The two compilers share webpack's API; their config types differ only in details unused here.
@@ -83,11 +102,15 @@ function webpackLike(
   });
 }
 
-/** Builds `src/entry.js` of a fixture project with one bundler into `<root>/dist`. */
+/**
+ * Builds `src/entry.js` of a fixture project with one bundler into `<root>/dist`. With `logs`, the lines
+ * Vite's logger or webpack's and Rspack's infrastructure logger print are collected there.
+ */
 export async function runBuild(
   bundler: Bundler,
   root: string,
   options: SwinupPluginOptions,
+  logs?: string[],
 ): Promise<BuildOutput> {
   const outDir = join(root, 'dist');
   const input = join(root, 'src/entry.js');
@@ -97,7 +120,9 @@ export async function runBuild(
       await viteBuild({
         root,
         configFile: false,
-        logLevel: 'silent',
+        ...(logs === undefined
+          ? { logLevel: 'silent' as const }
+          : { customLogger: collectingViteLogger(logs) }),
         plugins: [swinupVite(options)],
         build: {
           outDir,
@@ -120,10 +145,10 @@ export async function runBuild(
       break;
     }
     case 'webpack':
-      await webpackLike(webpack, swinupWebpack, root, outDir, options);
+      await webpackLike(webpack, swinupWebpack, root, outDir, options, logs);
       break;
     case 'rspack':
-      await webpackLike(rspack, swinupRspack, root, outDir, options);
+      await webpackLike(rspack, swinupRspack, root, outDir, options, logs);
       break;
     case 'esbuild':
       await esbuild.build({
@@ -138,6 +163,16 @@ export async function runBuild(
       break;
   }
   return { outDir, files: await listFiles(outDir), entry: join(outDir, 'entry.js') };
+}
+
+/** Vite's own logger, printing into `lines` instead of the terminal. */
+function collectingViteLogger(lines: string[]) {
+  const logger = createLogger('info', { allowClearScreen: false });
+  for (const level of ['info', 'warn', 'warnOnce', 'error'] as const)
+    logger[level] = (message: string) => {
+      lines.push(message);
+    };
+  return logger;
 }
 
 /** Runs a built entry with Node and parses the JSON it prints. */
