@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coffeeVariants, filesBelow } from './packed/packed-project.js';
 
 const root = resolve(import.meta.dirname, '..');
 const site = join(root, 'examples/gatsby-site');
@@ -38,13 +39,6 @@ function run(cwd: string, command: string, args: string[]): Promise<Run> {
   });
 }
 
-function filesBelow(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
-
 /** Every file below a folder with its modification time, to tell whether a build wrote anything there. */
 function snapshot(dir: string): Record<string, number> {
   return Object.fromEntries(filesBelow(dir).map((file) => [relative(dir, file), statSync(file).mtimeMs]));
@@ -73,15 +67,15 @@ describe('examples/gatsby-site', () => {
     const source = await sharp(join(site, 'src/images/coffee.png')).metadata();
     expect(source.width).toBeLessThanOrEqual(256);
 
-    const variants = filesBelow(join(site, 'public/static')).filter((f) => /coffee-upscaled\.\w+$/.test(f));
-    const sizes = await Promise.all(
-      variants.map(async (file) => {
-        const { format, width } = await sharp(file).metadata();
-        return `${format} ${width}`;
-      }),
-    );
     // gatsbyImageData(width: 1024) in both formats: 1024 px itself and its ¼ and ½ breakpoints.
-    expect(sizes.sort()).toEqual(['png 1024', 'png 256', 'png 512', 'webp 1024', 'webp 256', 'webp 512']);
+    expect(await coffeeVariants(site)).toEqual([
+      'png 1024',
+      'png 256',
+      'png 512',
+      'webp 1024',
+      'webp 256',
+      'webp 512',
+    ]);
 
     const html = readFileSync(join(site, 'public/index.html'), 'utf8');
     for (const file of variants) expect(html).toContain(`/${relative(join(site, 'public'), file)}`);

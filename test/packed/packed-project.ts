@@ -1,8 +1,17 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import sharp from 'sharp';
 
 /** The repository root. */
 export const REPO = resolve(import.meta.dirname, '../..');
@@ -131,9 +140,25 @@ export async function installProject(
 
 /** Every file below a folder, by absolute path. */
 export function filesBelow(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/**
+ * The example Gatsby site's upscaled image files after a build, as sorted `format width` strings (e.g.
+ * `webp 512`).
+ */
+export async function coffeeVariants(site: string): Promise<string[]> {
+  const variants = filesBelow(join(site, 'public/static')).filter((f) => /coffee-upscaled\.\w+$/.test(f));
+  const sizes = await Promise.all(
+    variants.map(async (file) => {
+      const { format, width } = await sharp(file).metadata();
+      return `${format} ${width}`;
+    }),
+  );
+  return sizes.sort();
 }
 
 /** Width and height of a PNG file, read from its header. */
