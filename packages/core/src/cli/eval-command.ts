@@ -3,7 +3,7 @@ import { evaluateSet, pairImages } from '../evaluation/evaluate-set.js';
 import type { PrecisionChoice } from '../runtime/device-profile.js';
 import { createUpscaler, type Upscaler } from '../upscaler/upscaler.js';
 import { asUsage, integerFlag, UsageError } from './arguments.js';
-import type { CommandIO } from './command-io.js';
+import { type CommandIO, untilInterrupted } from './command-io.js';
 import { downloadReporter } from './download-progress.js';
 
 /** Help text of `swinup eval`. */
@@ -43,14 +43,18 @@ export async function evalCommand(argv: string[], io: CommandIO): Promise<number
   const pairs = await pairImages(values.hr, values.lr, scale);
   let upscaler: Upscaler | undefined;
   if (!values.bicubic) {
-    upscaler = await createUpscaler({
-      ...(values.model === undefined ? {} : { model: values.model }),
-      ...(values.device === undefined ? {} : { device: values.device as 'auto' | 'cpu' | 'cuda' }),
-      tileSize: integerFlag('tile', values.tile, 0, 4096),
-      tileOverlap: integerFlag('overlap', values.overlap, 0, 512),
-      ...(values.precision === undefined ? {} : { precision: values.precision as PrecisionChoice }),
-      onDownload: downloadReporter(io),
-    }).finally(() => io.progress(''));
+    // Ctrl-C while a --model downloads stops it cleanly; during the evaluation it ends the process as usual.
+    upscaler = await untilInterrupted((signal) =>
+      createUpscaler({
+        ...(values.model === undefined ? {} : { model: values.model }),
+        ...(values.device === undefined ? {} : { device: values.device as 'auto' | 'cpu' | 'cuda' }),
+        tileSize: integerFlag('tile', values.tile, 0, 4096),
+        tileOverlap: integerFlag('overlap', values.overlap, 0, 512),
+        ...(values.precision === undefined ? {} : { precision: values.precision as PrecisionChoice }),
+        onDownload: downloadReporter(io),
+        signal,
+      }),
+    ).finally(() => io.progress(''));
   }
   try {
     const score = await evaluateSet(pairs, scale, upscaler);
