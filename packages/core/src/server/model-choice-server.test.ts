@@ -59,6 +59,7 @@ describe('GET /models with model choice', () => {
       'test-official-x4',
       'test-x2-b',
       'test-x2-a',
+      'test-x3',
     ]);
     expect(answer.available.find((m) => m.id === 'test-x2-a')).toMatchObject({
       scale: 2,

@@ -30,6 +30,7 @@ export const TEST_MODELS: readonly TestModel[] = [
   { id: 'test-official-x4', file: 'classical_x4_small.pth', scale: 4, kind: 'url', published: 32.44 },
   { id: 'test-x2-b', file: 'lightweight_x2.pth', scale: 2, kind: 'url', measured: 33 },
   { id: 'test-x2-a', file: 'lightweight_x2.pth', scale: 2, kind: 'url', published: 38.14 },
+  { id: 'test-x3', file: 'classical_x3_small.pth', scale: 3, kind: 'url', published: 34.89 },
 ];
 
 const fixturePath = (file: string) => sharedPath('fixtures/swinir', file);

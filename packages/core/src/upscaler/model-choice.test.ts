@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../logger.js';
 import { isTip } from '../models/model-tip.js';
@@ -52,6 +53,26 @@ describe('the model chosen when none is named', () => {
     expect(await byScaleIds()).toEqual({ 4: 'test-official-x4', 2: 'test-x2-a' });
     store.install('test-large-x4');
     expect(await byScaleIds()).toEqual({ 4: 'test-large-x4', 2: 'test-x2-a' });
+    expect(store.requests).toEqual([]);
+  });
+});
+
+describe('the passes of a scale', () => {
+  const image = { create: { width: 12, height: 10, channels: 3 as const, background: '#40a0e0' } };
+  const passesOf = async (scale: number) => {
+    const { upscaler } = await upscalerWith();
+    const { info } = await upscaler.upscale(await sharp(image).png().toBuffer(), { scale });
+    return { width: info.width, passes: info.passes, models: info.models };
+  };
+
+  it('×3 runs ×4 then Lanczos, until a ×3 model is installed; ×8 runs ×4 then ×2 once a ×2 is', async () => {
+    expect(await passesOf(3)).toEqual({ width: 36, passes: [4], models: ['test-s-x4'] });
+    expect(await passesOf(8)).toEqual({ width: 96, passes: [4, 4], models: ['test-s-x4', 'test-s-x4'] });
+    store.install('test-x3');
+    store.install('test-x2-a');
+    expect(await passesOf(3)).toEqual({ width: 36, passes: [3], models: ['test-x3'] });
+    expect(await passesOf(8)).toEqual({ width: 96, passes: [4, 2], models: ['test-s-x4', 'test-x2-a'] });
+    expect(await passesOf(2)).toEqual({ width: 24, passes: [2], models: ['test-x2-a'] });
     expect(store.requests).toEqual([]);
   });
 });
