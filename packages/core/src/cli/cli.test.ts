@@ -13,14 +13,21 @@ beforeAll(async () => {
   images = await makeFixtureImages(work);
 });
 
+const NO_TERMINAL = () => {};
+
 async function run(...argv: string[]) {
+  return runDrawing(NO_TERMINAL, ...argv);
+}
+
+/** Runs the CLI as on a terminal, passing each progress line drawn to `onDrawn`. */
+async function runDrawing(onDrawn: (line: string) => void, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CommandIO = {
     out: (l) => out.push(l),
     err: (l) => err.push(l),
-    progress() {},
-    interactive: false,
+    progress: onDrawn,
+    interactive: onDrawn !== NO_TERMINAL,
   };
   const code = await main(argv, io);
   return { code, out, err };
@@ -87,6 +94,27 @@ describe('swinup <inputs>', () => {
     }
     expect(err.at(-1)).toMatch(/1 upscaled, 4 failed/);
     expect(readdirSync(dir)).toEqual(['photo.webp']);
+  });
+
+  it('stops the batch at Ctrl-C mid-image: exit 130, no output or temporary file, the handler removed', async () => {
+    const dir = join(work, 'interrupted');
+    mkdirSync(dir);
+    for (const name of ['a.png', 'b.png'])
+      copyFileSync(sharedPath('images/set5/LR_bicubic/X4/birdx4.png'), join(dir, name));
+    const before = process.listenerCount('SIGINT');
+    let interrupted = false;
+    // The command's own SIGINT handler is called as the signal would call it, without signalling vitest.
+    const onDrawn = (line: string) => {
+      if (interrupted || !/a\.png: 1\/\d+ tiles/.test(line)) return;
+      interrupted = true;
+      (process.listeners('SIGINT').at(-1) as () => void)();
+    };
+    const { code, err } = await runDrawing(onDrawn, join(dir, 'a.png'), join(dir, 'b.png'), '--tile', '32');
+    expect(interrupted).toBe(true);
+    expect(code).toBe(130);
+    expect(err.at(-1)).toMatch(/a\.png: upscale was aborted; nothing was written/);
+    expect(readdirSync(dir).sort()).toEqual(['a.png', 'b.png']);
+    expect(process.listenerCount('SIGINT')).toBe(before);
   });
 
   it('explains an output folder it cannot write', async () => {

@@ -42,7 +42,7 @@ Options:
   --json               print one JSON object per file, then a summary object
   --verbose            also print notes such as which execution provider runs and why
 
-Exit codes: 0 all images upscaled, 1 some failed, 2 usage error.`;
+Exit codes: 0 all images upscaled, 1 some failed, 2 usage error, 130 stopped by Ctrl-C.`;
 
 function parse(argv: string[]) {
   return asUsage(() =>
