@@ -20,6 +20,16 @@ import checkpoint
 import safetensors_io
 
 
+def export(source, target, dtype='float16', key=None):
+    """Writes `source`'s learned tensors to `target` (atomically); returns (size, sha256, tensor count)."""
+    weights = checkpoint.parameters(checkpoint.read(source), key)
+    tmp = target.with_name(target.name + '.tmp')
+    safetensors_io.write(tmp, {k: v.to(getattr(torch, dtype)) for k, v in weights.items()},
+                         metadata={'format': 'pt', 'source': source.name})
+    os.replace(tmp, target)
+    return target.stat().st_size, hashlib.sha256(target.read_bytes()).hexdigest(), len(weights)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('source', type=Path, help='official-format checkpoint (.pth or .safetensors)')
@@ -27,14 +37,8 @@ def main():
     p.add_argument('--dtype', choices=('float16', 'float32', 'bfloat16'), default='float16')
     p.add_argument('--key', help='state-dict key (default: params_ema, else params)')
     args = p.parse_args()
-    weights = checkpoint.parameters(checkpoint.read(args.source), args.key)
-    dtype = getattr(torch, args.dtype)
-    tmp = args.target.with_name(args.target.name + '.tmp')
-    safetensors_io.write(tmp, {k: v.to(dtype) for k, v in weights.items()},
-                         metadata={'format': 'pt', 'source': args.source.name})
-    os.replace(tmp, args.target)
-    digest = hashlib.sha256(args.target.read_bytes()).hexdigest()
-    print(f'{args.target}: {args.target.stat().st_size} bytes, {len(weights)} tensors, {args.dtype}, sha256 {digest}')
+    size, digest, count = export(args.source, args.target, args.dtype, args.key)
+    print(f'{args.target}: {size} bytes, {count} tensors, {args.dtype}, sha256 {digest}')
 
 
 if __name__ == '__main__':
