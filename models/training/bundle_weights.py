@@ -65,6 +65,8 @@ def main():
     p.add_argument('--version', required=True, help='new version tag, e.g. v11 (names the file)')
     p.add_argument('--what', required=True, help='how it was made, for the catalog, e.g. "v10 + 1,850 CPU steps, EMA"')
     p.add_argument('--min-gain', type=float, default=MIN_GAIN, help='dB the new weights must gain (default 0.02)')
+    p.add_argument('--key', help='state-dict key of a training state: params (the raw weights) or params_ema '
+                                 '(default: params_ema, else params)')
     args = p.parse_args()
 
     entry = next((m for m in json.loads(CATALOG.read_text())['models'] if m['id'] == args.model), None)
@@ -75,7 +77,7 @@ def main():
     new_file = CATALOG.parent / new_rel
     if new_file.exists():
         raise SystemExit(f'{new_file} exists already: choose another --version')
-    size, sha256, _ = export(args.checkpoint, new_file)
+    size, sha256, _ = export(args.checkpoint, new_file, key=args.key)
     scale = entry['scale']
     old, new = set5_score(old_file, scale), set5_score(new_file, scale)
     gain = new['psnr'] - old['psnr']
