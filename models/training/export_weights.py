@@ -1,7 +1,7 @@
 """Export a training checkpoint as the compact weights swinup ships.
 
     python3 models/training/export_weights.py models/training/runs/x4/best.pth \\
-        models/weights/swinup-s-x4-v10.safetensors [--dtype float16]
+        models/weights/swinup-s-x4-vN.safetensors [--dtype float16]
 
 Keeps only the learned parameters (`params_ema` if present, else `params`): the `attn_mask` and
 `relative_position_index` buffers are recomputed from the window size by every reader, so they are
