@@ -146,14 +146,18 @@ export function filesBelow(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
+/** The example Gatsby site's upscaled image files after a build. */
+export function coffeeFiles(site: string): string[] {
+  return filesBelow(join(site, 'public/static')).filter((f) => /coffee-upscaled\.\w+$/.test(f));
+}
+
 /**
  * The example Gatsby site's upscaled image files after a build, as sorted `format width` strings (e.g.
  * `webp 512`).
  */
 export async function coffeeVariants(site: string): Promise<string[]> {
-  const variants = filesBelow(join(site, 'public/static')).filter((f) => /coffee-upscaled\.\w+$/.test(f));
   const sizes = await Promise.all(
-    variants.map(async (file) => {
+    coffeeFiles(site).map(async (file) => {
       const { format, width } = await sharp(file).metadata();
       return `${format} ${width}`;
     }),
