@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  COFFEE_VARIANTS,
   coffeeVariants,
   expectSuccess,
   installProject,
@@ -71,14 +72,7 @@ describe('packed tarballs in a fresh Gatsby 5 site', () => {
     );
     console.info(`packed gatsby build: ${build.seconds} s`);
     expect(build.stdout + build.stderr).not.toMatch(/cuda/i);
-    expect(await coffeeVariants(site)).toEqual([
-      'png 1024',
-      'png 256',
-      'png 512',
-      'webp 1024',
-      'webp 256',
-      'webp 512',
-    ]);
+    expect(await coffeeVariants(site)).toEqual(COFFEE_VARIANTS);
     const html = readFileSync(join(site, 'public/index.html'), 'utf8');
     expect(html).toContain('coffee-upscaled');
   });

@@ -146,6 +146,12 @@ export function filesBelow(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
+/**
+ * What the example Gatsby site's page asks for: gatsbyImageData(width: 1024) in PNG and WebP, so 1024 px
+ * itself and its ¼ and ½ breakpoints (see {@link coffeeVariants}).
+ */
+export const COFFEE_VARIANTS = ['png 1024', 'png 256', 'png 512', 'webp 1024', 'webp 256', 'webp 512'];
+
 /** The example Gatsby site's upscaled image files after a build. */
 export function coffeeFiles(site: string): string[] {
   return filesBelow(join(site, 'public/static')).filter((f) => /coffee-upscaled\.\w+$/.test(f));
