@@ -4,7 +4,8 @@
         --init ../shared/weights/swinir-s-x4-cpu-2250.pth --out models/training/runs/x4 --resume
 
 --out receives state-NNNNNN.pth (official layout plus optimizer and step, for --resume),
-best.pth (official layout, the EMA weights with the best Set5 Y-PSNR so far) and log.jsonl.
+best.pth (official layout, the EMA weights with the best Set5 Y-PSNR so far; with --score-raw the
+raw weights compete too) and log.jsonl.
 Every file holds CPU tensors, so a run resumes on either device.
 """
 
@@ -42,6 +43,9 @@ def parse_args():
     p.add_argument('--warmup', type=int, default=100, help='linear warm-up steps')
     p.add_argument('--charbonnier', action='store_true', help='Charbonnier loss (eps 1e-3) instead of L1')
     p.add_argument('--ema', type=float, default=0.999, help='decay of the weight average saved as params_ema and evaluated')
+    p.add_argument('--score-raw', action='store_true',
+                   help='also score the raw weights at each evaluation; best.pth keeps whichever scored best '
+                        '(late in a cycle the raw weights can beat an EMA that still holds high-learning-rate steps)')
     p.add_argument('--gan', action='store_true', help='adversarial fine-tuning (for real-world and face photos)')
     p.add_argument('--gan-weight', type=float, default=0.01, help='weight of the adversarial loss next to the pixel loss')
     p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
@@ -195,13 +199,21 @@ def main():
     set5_pairs = set5(scale)
 
     def validate():
-        results = evaluate(model_upscaler(run.ema.eval()), scale, set5_pairs)
-        psnr, ssim = results.pop('mean')
-        if psnr > run.best:
-            run.best = psnr
-            checkpoint.save(args.out / 'best.pth', run.ema)
-        log(args.out, {'step': run.step, 'set5_psnr': round(psnr, 4), 'set5_ssim': round(ssim, 4),
-                       'best_psnr': round(run.best, 4), 'per_image': {k: round(v[0], 3) for k, v in results.items()}})
+        candidates = {'ema': run.ema.eval(), **({'raw': run.model.eval()} if args.score_raw else {})}
+        scored = {name: evaluate(model_upscaler(model), scale, set5_pairs) for name, model in candidates.items()}
+        run.model.train()
+        means = {name: results.pop('mean') for name, results in scored.items()}
+        psnr, ssim = means['ema']
+        record = {'step': run.step, 'set5_psnr': round(psnr, 4), 'set5_ssim': round(ssim, 4)}
+        if 'raw' in means:
+            record['raw_psnr'] = round(means['raw'][0], 4)
+        winner = max(means, key=lambda name: means[name][0])
+        if means[winner][0] > run.best:
+            run.best = means[winner][0]
+            checkpoint.save(args.out / 'best.pth', candidates[winner])
+            record['saved_best'] = winner
+        log(args.out, {**record, 'best_psnr': round(run.best, 4),
+                       'per_image': {k: round(v[0], 3) for k, v in scored['ema'].items()}})
 
     if run.step == 0:
         validate()  # the starting point, so best.pth only ever improves on it

@@ -14,6 +14,7 @@ from PIL import Image
 import checkpoint
 import gpu_job
 import train
+from evaluate import evaluate, model_upscaler
 from images import read_rgb
 from paths import REPO, shared_dir
 from swinir import SwinIR
@@ -95,6 +96,22 @@ class TrainSmoke(unittest.TestCase):
             resumed = self.train(run, '--steps', str(stop + 1), '--resume')
             self.assertIn(f'at step {stop}', resumed.stderr)
             self.assertTrue((self.root / run / f'state-{stop + 1:06d}.pth').exists())
+
+    def test_score_raw_keeps_the_better_weights(self):
+        self.train('raw', '--steps', '3', '--score-raw', '--eval-every', '1')
+        out = self.root / 'raw'
+        evals = [json.loads(line) for line in (out / 'log.jsonl').read_text().splitlines()]
+        evals = [r for r in evals if 'set5_psnr' in r]
+        self.assertEqual([r['step'] for r in evals], [0, 1, 2, 3])
+        # The raw weights really are scored apart from the EMA once training has moved them.
+        self.assertNotEqual(evals[-1]['raw_psnr'], evals[-1]['set5_psnr'])
+        top = max(max(r['set5_psnr'], r['raw_psnr']) for r in evals)
+        self.assertEqual(evals[-1]['best_psnr'], top)
+        saved = [r['saved_best'] for r in evals if 'saved_best' in r]
+        self.assertTrue(saved and set(saved) <= {'ema', 'raw'}, evals)
+        # best.pth holds the weights that scored `top`.
+        model = checkpoint.load_weights(SwinIR(**TINY), out / 'best.pth').eval()
+        self.assertEqual(round(evaluate(model_upscaler(model), 2)['mean'][0], 4), top)
 
     def test_gan(self):
         self.train('gan', '--steps', '2', '--gan', '--charbonnier')
