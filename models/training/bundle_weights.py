@@ -6,8 +6,9 @@
 Exports the checkpoint as compact float16 `.safetensors` next to the bundled file (export_weights.py), then
 measures both with `swinup eval` on Set5: the product's own default path (int8 on the CPU, tiled), Y channel,
 `scale` border pixels cropped. When the new file gains at least --min-gain dB, the catalog entry gets its
-file, size, SHA-256 and score and the old file is deleted; otherwise the new file is deleted. Either way it
-prints both scores. Needs core built (`npm run build -w @swinup/core`); update models/README.md's table by hand.
+file, size, SHA-256 and score, the old file is deleted and a changeset for `@swinup/models` is written (the
+next release's changelog line); otherwise the new file is deleted. Either way it prints both scores. Needs
+core built (`npm run build -w @swinup/core`); update models/README.md's table by hand.
 """
 
 import argparse
@@ -22,6 +23,7 @@ from export_weights import export
 from paths import REPO, shared_dir
 
 CATALOG = REPO / 'models' / 'catalog.json'
+CHANGESETS = REPO / '.changeset'
 CLI = REPO / 'packages' / 'core' / 'bin' / 'swinup.js'
 MIN_GAIN = 0.02
 
@@ -56,6 +58,12 @@ def with_new_weights(text, model_id, fields):
         if count != 1:
             raise SystemExit(f'{key} not found in the catalog entry of {model_id}')
     return text[:begin] + block + text[end:]
+
+
+def changeset(model_id, version, scale, old, new):
+    """The changeset announcing bundled weights (pure): new weights change every default output, so minor."""
+    return (f'---\n"@swinup/models": minor\n---\n\n`{model_id}` {version}: Set5 ×{scale} {new["psnr"]:.2f} dB / '
+            f'{new["ssim"]:.4f} (was {old["psnr"]:.2f} dB / {old["ssim"]:.4f}), measured with `swinup eval`.\n')
 
 
 def main():
@@ -94,7 +102,9 @@ def main():
     tmp.write_text(text)
     tmp.replace(CATALOG)
     old_file.unlink()
-    print(f'bundled {new_rel}: {size} bytes, sha256 {sha256}; {old_file.name} removed')
+    note = CHANGESETS / f'{args.model}-{args.version}.md'
+    note.write_text(changeset(args.model, args.version, scale, old, new))
+    print(f'bundled {new_rel}: {size} bytes, sha256 {sha256}; {old_file.name} removed; {note.name} written')
     return 0
 
 

@@ -1,7 +1,7 @@
 import json
 import unittest
 
-from bundle_weights import CATALOG, clears_rule, with_new_weights
+from bundle_weights import CATALOG, changeset, clears_rule, with_new_weights
 
 
 class BundleWeights(unittest.TestCase):
@@ -25,6 +25,13 @@ class BundleWeights(unittest.TestCase):
                                              'version': fields['version']})
         # Only the replaced values differ: the layout the formatter gave the file stays.
         self.assertEqual(len(updated.splitlines()), len(text.splitlines()))
+
+    def test_changeset_bumps_the_models_package_with_both_scores(self):
+        text = changeset('swinup-s-x2', 'v3', 2, {'psnr': 36.7319, 'ssim': 0.95471}, {'psnr': 36.9012, 'ssim': 0.9558})
+        header, body = text.split('---\n')[1:]
+        self.assertEqual(header, '"@swinup/models": minor\n')
+        self.assertEqual(body.strip(), '`swinup-s-x2` v3: Set5 ×2 36.90 dB / 0.9558 (was 36.73 dB / 0.9547), '
+                                       'measured with `swinup eval`.')
 
 
 if __name__ == '__main__':
