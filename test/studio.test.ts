@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..');
@@ -20,6 +20,14 @@ let browser: Browser;
 let page: Page;
 let userDataDir: string;
 const pageErrors: string[] = [];
+
+/** The decoded size of a result card's image, once it has loaded (0×0 before). */
+function resultSize(result: Locator): Promise<number[]> {
+  return result
+    .locator('img')
+    .first()
+    .evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+}
 
 /** `swinup studio --no-open` from the built bin, as a user starts it; resolves with the printed address. */
 function startStudio(): Promise<string> {
@@ -96,10 +104,7 @@ describe('swinup studio in headless Chromium', () => {
     await page.setInputFiles('#files', BIRD);
     const result = page.locator('[data-testid="result"]').first();
     await result.waitFor({ timeout: 120_000 });
-    const image = result.locator('img').first();
-    await expect
-      .poll(() => image.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]))
-      .toEqual([288, 288]);
+    await expect.poll(() => resultSize(result)).toEqual([288, 288]);
     const link = result.locator('a[download]');
     expect(await link.getAttribute('download')).toBe('birdx4@4x.png');
     expect(await link.getAttribute('href')).toMatch(/^blob:/);
@@ -145,14 +150,7 @@ describe('swinup studio in headless Chromium', () => {
     await page.setInputFiles('#files', BIRD);
     const result = page.locator('[data-testid="result"]').nth(1);
     await result.waitFor({ timeout: 120_000 });
-    await expect
-      .poll(() =>
-        result
-          .locator('img')
-          .first()
-          .evaluate((img: HTMLImageElement) => img.naturalWidth),
-      )
-      .toBe(576);
+    await expect.poll(() => resultSize(result)).toEqual([576, 576]);
     await result.getByRole('button', { name: 'Zoom to 1:1' }).click();
     const stage = result.locator('.viewport .stage').first();
     const transform = () => stage.evaluate((node: HTMLElement) => node.style.transform);
@@ -227,14 +225,7 @@ describe('swinup studio in headless Chromium', () => {
     await page.setInputFiles('#files', BIRD);
     const result = page.locator('#results > li').last().locator('[data-testid="result"]');
     await result.waitFor({ timeout: 120_000 });
-    await expect
-      .poll(() =>
-        result
-          .locator('img')
-          .first()
-          .evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]),
-      )
-      .toEqual([100, 100]);
+    await expect.poll(() => resultSize(result)).toEqual([100, 100]);
     expect(await result.locator('a[download]').getAttribute('download')).toBe('birdx4@100w.jpg');
   });
 
