@@ -62,7 +62,7 @@ export async function evalCommand(argv: string[], io: CommandIO): Promise<number
       io.out(JSON.stringify(score));
       return 0;
     }
-    io.out(`${score.method} ×${scale} (Y channel, border ${scale})`);
+    io.out(`×${scale} by ${score.method} (Y channel, border ${scale})`);
     for (const image of score.images)
       io.out(`  ${image.name.padEnd(16)} PSNR ${image.psnr.toFixed(2)} dB  SSIM ${image.ssim.toFixed(4)}`);
     io.out(`  ${'mean'.padEnd(16)} PSNR ${score.meanPsnr.toFixed(2)} dB  SSIM ${score.meanSsim.toFixed(4)}`);

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { SwinupError } from '../errors.js';
 import { decodeRgb8 } from '../io/image-codec.js';
-import type { Upscaler } from '../upscaler/upscaler.js';
+import type { UpscaleResult, Upscaler } from '../upscaler/upscaler.js';
 import { matlabBicubicUpscale } from './matlab-bicubic.js';
 import { measureQuality, type Rgb8Image } from './quality-metrics.js';
 
@@ -15,6 +15,7 @@ export interface ImageScore {
 
 /** Scores of a set, per image and mean. */
 export interface SetScore {
+  /** What made the outputs: `bicubic`, or the models that ran (`swinup-s-x4, then Lanczos` when they overshoot). */
   readonly method: string;
   readonly scale: number;
   readonly images: readonly ImageScore[];
@@ -62,6 +63,14 @@ function cropTo(image: Rgb8Image, width: number, height: number): Rgb8Image {
   return { width, height, channels: image.channels, pixels };
 }
 
+/** The models behind an output, as the upscaler ran them for this scale (not the upscaler's default model). */
+function describeRun(info: UpscaleResult['info'], scale: number): string {
+  const chain = info.models.join(' + ');
+  return info.passes.reduce((product, pass) => product * pass, 1) === scale
+    ? chain
+    : `${chain}, then Lanczos`;
+}
+
 /** Evaluates a method (a swinup upscaler, or MATLAB bicubic when `upscaler` is undefined) on a set. */
 export async function evaluateSet(
   pairs: readonly { name: string; hr: string; lr: string }[],
@@ -69,6 +78,7 @@ export async function evaluateSet(
   upscaler: Upscaler | undefined,
 ): Promise<SetScore> {
   const images: ImageScore[] = [];
+  let method = 'bicubic';
   for (const pair of pairs) {
     const lr = await decodeRgb8(await readFile(pair.lr));
     let output: Rgb8Image;
@@ -82,13 +92,14 @@ export async function evaluateSet(
     } else {
       const result = await upscaler.upscale(pair.lr, { scale, format: 'png', keepMetadata: false });
       output = await decodeRgb8(result.data);
+      method = describeRun(result.info, scale);
     }
     const hr = cropTo(await decodeRgb8(await readFile(pair.hr)), output.width, output.height);
     images.push({ name: pair.name, ...measureQuality(output, hr, scale) });
   }
   const mean = (key: 'psnr' | 'ssim') => images.reduce((s, i) => s + i[key], 0) / images.length;
   return {
-    method: upscaler === undefined ? 'bicubic' : upscaler.model,
+    method,
     scale,
     images,
     meanPsnr: mean('psnr'),
