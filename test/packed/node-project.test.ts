@@ -128,6 +128,19 @@ describe('packed tarballs in a fresh Node project', () => {
     expect(result.stderr + result.stdout).not.toMatch(/cuda|warning/i);
   });
 
+  it('CLI: --scale 2 runs the bundled ×2 model alone (no ×4 pass)', async () => {
+    const result = expectSuccess(
+      await swinup('src/bird.png', '--scale', '2', '-o', 'cli-x2.png', '--json'),
+      'swinup --scale 2',
+    );
+    const [file] = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(file).toMatchObject({ ok: true, width: 144, height: 144, passes: [2], models: ['swinup-s-x2'] });
+    expect(pngSize(readFileSync(join(project, 'cli-x2.png')))).toEqual([144, 144]);
+  });
+
   it('CLI: models list, and doctor explains how to get CUDA', async () => {
     const list = expectSuccess(await swinup('models', 'list'), 'swinup models list');
     expect(list.stdout).toMatch(/swinup-s-x4\s+×4\s+sr\s+bundled/);
