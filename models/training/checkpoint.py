@@ -65,6 +65,11 @@ def save(path, model, ema=None, **extra):
     if ema is not None:
         checkpoint['params_ema'] = ema.state_dict()
     checkpoint.update(extra)
+    write(path, checkpoint)
+
+
+def write(path, checkpoint):
+    """Write a checkpoint dict atomically (a temporary file, then a rename), its tensors on the CPU."""
     tmp = f'{path}.tmp'
     torch.save(to_cpu(checkpoint), tmp)
     os.replace(tmp, path)

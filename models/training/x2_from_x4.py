@@ -13,8 +13,6 @@ before any training. Writes the official layout, `{"params": ...}`, for `train.p
 import argparse
 from pathlib import Path
 
-import torch
-
 import checkpoint
 
 HEAD = ('upsample.0.weight', 'upsample.0.bias')
@@ -39,9 +37,7 @@ def main():
     args = p.parse_args()
     weights = x2_weights(checkpoint.parameters(checkpoint.read(args.source)))
     args.target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.target.with_name(args.target.name + '.tmp')
-    torch.save({'params': {k: v.float() for k, v in weights.items()}}, tmp)
-    tmp.replace(args.target)
+    checkpoint.write(args.target, {'params': {k: v.float() for k, v in weights.items()}})
     print(f'{args.target}: ×2 start from {args.source.name} ({len(weights)} tensors)')
 
 
